@@ -1,0 +1,215 @@
+#include "Commands.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <cstdio>
+
+#include "CliArgs.h"
+#include "Error.h"
+#include "Evaluate.h"
+#include "FashionMnist.h"
+#include "ImageFolder.h"
+#include "ImageLoader.h"
+#include "Runtime.h"
+#include "Trainer.h"
+#include "Version.h"
+#include "VitModel.h"
+
+namespace evolq::cli {
+
+void out(const QString& line) {
+    std::fputs((line + "\n").toLocal8Bit().constData(), stdout);
+    std::fflush(stdout);
+}
+
+void progress(const QString& line) {
+    std::fputs((line + "\n").toLocal8Bit().constData(), stderr);
+    std::fflush(stderr);
+}
+
+namespace {
+
+void printJson(const QJsonObject& o) { out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)).trimmed()); }
+
+QString modelArg(const CliArgs& a) { return a.isSet("model") ? a.str("model") : defaultModelDir(); }
+
+int cmdInfo(const QStringList& args) {
+    CliArgs a("info", "Describe a model folder (config.json + model.safetensors).");
+    a.positional("MODEL_DIR", "model folder (default: the bundled model)");
+    a.flag("json", "print JSON");
+    if (!a.parse(args)) return 0;
+    const QString dir = a.positionals().value(0, defaultModelDir());
+    const auto model = VitModel::load(dir);
+    const ModelInfo& i = model->info();
+    if (a.isSet("json")) {
+        printJson(i.toJson());
+    } else {
+        for (const auto& row : i.summaryRows()) out(QString("%1 %2").arg(row.first + ":", -14).arg(row.second));
+    }
+    return 0;
+}
+
+int cmdPredict(const QStringList& args) {
+    CliArgs a("predict", "Top-k predictions of a model for every image in a folder.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    a.option("images", "image folder (flat or one sub-folder per class)", "DIR");
+    a.option("topk", "classes per image", "K", "5");
+    a.flag("json", "print one JSON document with top-k and logits per image");
+    if (!a.parse(args)) return 0;
+    const auto model = VitModel::load(modelArg(a));
+    const ImageFolder folder = ImageFolder::scan(a.required("images"));
+    const int k = std::min(a.integer("topk", 1, 100000), model->info().numClasses);
+    const LoadedImages li = loadImages(folder, Preprocess::fromModel(model->info()));
+    for (const QString& f : li.failed) progress("skipped " + f);
+    const torch::Tensor logits = predictLogits(*model, li.images);
+    const torch::Tensor probs = logits.softmax(1);
+    const auto [tp, ti] = probs.topk(k, 1);
+    // Sorted by file name relative to the folder.
+    std::vector<int> order(li.items.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int x, int y) {
+        return folder.items()[li.items[x]].relative < folder.items()[li.items[y]].relative;
+    });
+    QJsonArray images;
+    for (int r : order) {
+        const QString file = folder.items()[li.items[r]].relative;
+        if (a.isSet("json")) {
+            QJsonArray topk, lg;
+            for (int j = 0; j < k; ++j)
+                topk.append(QJsonArray{static_cast<int>(ti[r][j].item<int64_t>()), tp[r][j].item<double>()});
+            const torch::Tensor row = logits[r].contiguous();
+            for (int64_t c = 0; c < row.size(0); ++c) lg.append(static_cast<double>(row[c].item<float>()));
+            images.append(QJsonObject{{"file", file}, {"topk", topk}, {"logits", lg}});
+        } else {
+            QStringList parts;
+            for (int j = 0; j < k; ++j)
+                parts << QString("%1 %2%").arg(model->info().className(static_cast<int>(ti[r][j].item<int64_t>())))
+                             .arg(100.0 * tp[r][j].item<double>(), 0, 'f', 1);
+            out(file + ": " + parts.join(", "));
+        }
+    }
+    if (a.isSet("json")) {
+        QJsonArray failed;
+        for (const QString& f : li.failed) failed.append(f);
+        printJson(QJsonObject{{"images", images}, {"failed", failed}});
+    }
+    return 0;
+}
+
+int cmdEval(const QStringList& args) {
+    CliArgs a("eval", "Top-1 and top-5 accuracy of a model over a labelled image folder.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    a.option("data", "ImageFolder-style folder (default: data/fashion-mnist/val)", "DIR");
+    a.option("limit", "evaluate a seeded subset of N images (0 = all)", "N", "0");
+    a.option("seed", "seed of the --limit subset", "S", "0");
+    a.flag("json", "print {\"top1\", \"top5\", \"images\", \"seconds\"}");
+    if (!a.parse(args)) return 0;
+    const auto model = VitModel::load(modelArg(a));
+    const QString data = a.isSet("data") ? a.str("data") : defaultDataDir() + "/val";
+    ImageFolder folder = ImageFolder::scan(data);
+    folder = folder.subset(a.integer("limit", 0, 1 << 30), static_cast<unsigned>(a.integer("seed", 0, 1 << 30)));
+    const EvalResult r = evaluateFolder(*model, folder, nullptr, 250, [&](int done, int total) {
+        if (!a.isSet("json")) progress(QString("evaluated %1 / %2").arg(done).arg(total));
+        return true;
+    });
+    for (const QString& f : r.failed) progress("skipped " + f);
+    if (a.isSet("json")) {
+        printJson(QJsonObject{{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"seconds", r.seconds},
+                              {"model_sha256", model->info().sha256}, {"program_version", EVOLQ_VERSION}});
+    } else {
+        out(QString("top-1 %1 %  top-5 %2 %  (%3 images, %4 s)").arg(r.top1, 0, 'f', 2).arg(r.top5, 0, 'f', 2)
+                .arg(r.images).arg(r.seconds, 0, 'f', 2));
+    }
+    return 0;
+}
+
+int cmdPrepare(const QStringList& args) {
+    CliArgs a("prepare-fashion-mnist", "Write Fashion-MNIST as PNG folders: train/, val/, calib/.");
+    a.option("source", "folder with the IDX files", "DIR", fashionMnistDefaultSource());
+    a.option("out", "output folder", "DIR", defaultDataDir());
+    if (!a.parse(args)) return 0;
+    QElapsedTimer t;
+    t.start();
+    const FashionMnistResult r = prepareFashionMnist(a.str("source"), a.str("out"), progress);
+    out(QString("%1: train %2, val %3, calib %4 images%5 (%6 s)").arg(a.str("out")).arg(r.train).arg(r.val)
+            .arg(r.calib).arg(r.alreadyComplete ? ", already complete" : "").arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    return 0;
+}
+
+int cmdTrain(const QStringList& args) {
+    CliArgs a("train", "Train a ViT from scratch and write a timm-layout model folder.");
+    a.option("train", "training ImageFolder", "DIR");
+    a.option("val", "validation ImageFolder", "DIR");
+    a.option("out", "output model folder", "DIR");
+    TrainSettings d;
+    a.option("epochs", "epochs", "N", QString::number(d.epochs));
+    a.option("seed", "seed", "S", QString::number(d.seed));
+    a.option("width", "embedding width", "D", QString::number(d.width));
+    a.option("depth", "blocks", "L", QString::number(d.depth));
+    a.option("heads", "attention heads", "H", QString::number(d.heads));
+    a.option("patch", "patch size", "P", QString::number(d.patch));
+    a.option("mlp-ratio", "MLP hidden width / width", "R", QString::number(d.mlpRatio));
+    a.option("batch", "batch size", "B", QString::number(d.batch));
+    a.option("lr", "peak learning rate", "LR", QString::number(d.lr));
+    a.option("weight-decay", "AdamW weight decay", "WD", QString::number(d.weightDecay));
+    a.option("warmup", "warm-up epochs", "E", QString::number(d.warmupEpochs));
+    a.option("label-smoothing", "label smoothing", "E", QString::number(d.labelSmoothing));
+    a.option("crop-padding", "random-crop padding in pixels", "PX", QString::number(d.cropPadding));
+    a.flag("no-flip", "no horizontal flips");
+    a.option("limit", "use a seeded subset of N training images (0 = all)", "N", "0");
+    a.option("architecture", "architecture name written to config.json", "NAME", d.architecture);
+    if (!a.parse(args)) return 0;
+    TrainSettings s;
+    s.trainDir = a.required("train");
+    s.valDir = a.required("val");
+    s.outDir = a.required("out");
+    s.epochs = a.integer("epochs", 1, 10000);
+    s.seed = static_cast<unsigned>(a.integer("seed", 0, 1 << 30));
+    s.width = a.integer("width", 8, 4096);
+    s.depth = a.integer("depth", 1, 64);
+    s.heads = a.integer("heads", 1, 64);
+    s.patch = a.integer("patch", 1, 64);
+    s.mlpRatio = a.integer("mlp-ratio", 1, 16);
+    s.batch = a.integer("batch", 1, 65536);
+    s.lr = a.number("lr", 1e-7, 1);
+    s.weightDecay = a.number("weight-decay", 0, 10);
+    s.warmupEpochs = a.number("warmup", 0, 1000);
+    s.labelSmoothing = a.number("label-smoothing", 0, 0.99);
+    s.cropPadding = a.integer("crop-padding", 0, 64);
+    s.flip = !a.isSet("no-flip");
+    s.limit = a.integer("limit", 0, 1 << 30);
+    s.architecture = a.str("architecture");
+    QElapsedTimer t;
+    t.start();
+    trainModel(
+        s,
+        [&](const EpochReport& r) {
+            out(QString("epoch %1/%2  loss %3  train %4 %  val top-1 %5 %  lr %6  %7 s")
+                    .arg(r.epoch).arg(r.epochs).arg(r.loss, 0, 'f', 4).arg(r.trainTop1, 0, 'f', 2)
+                    .arg(r.valTop1, 0, 'f', 2).arg(r.lr, 0, 'g', 3).arg(r.seconds, 0, 'f', 1));
+        },
+        [&](int step, int steps, double secs) {
+            if (step % 100 == 0)
+                progress(QString("  step %1/%2, epoch ETA %3 s").arg(step).arg(steps).arg(secs / step * (steps - step), 0, 'f', 0));
+        });
+    out(QString("wrote %1 in %2 min").arg(s.outDir).arg(t.elapsed() / 60000.0, 0, 'f', 1));
+    return 0;
+}
+
+}  // namespace
+
+QList<Command> commands() {
+    return {
+        {"info", "describe a model folder", cmdInfo},
+        {"predict", "top-k predictions for a folder of images", cmdPredict},
+        {"eval", "top-1/top-5 accuracy over a labelled folder", cmdEval},
+        {"prepare-fashion-mnist", "write Fashion-MNIST as PNG folders", cmdPrepare},
+        {"train", "train a ViT from scratch", cmdTrain},
+    };
+}
+
+}  // namespace evolq::cli

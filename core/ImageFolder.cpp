@@ -1,0 +1,75 @@
+#include "ImageFolder.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "Error.h"
+
+namespace evolq {
+
+bool ImageFolder::isImageFile(const QString& name) {
+    static const QStringList exts{"png", "jpg", "jpeg", "bmp"};
+    return exts.contains(QFileInfo(name).suffix().toLower());
+}
+
+namespace {
+QStringList imageFilesIn(const QDir& dir) {
+    QStringList files;
+    for (const QString& f : dir.entryList(QDir::Files | QDir::Readable, QDir::Name))
+        if (ImageFolder::isImageFile(f)) files << f;
+    return files;
+}
+}  // namespace
+
+ImageFolder ImageFolder::scan(const QString& folder) {
+    QDir dir(folder);
+    if (!dir.exists()) throw Error(QString("%1: image folder not found").arg(folder));
+    ImageFolder out;
+    out.m_root = dir.absolutePath();
+    QStringList subdirs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    std::sort(subdirs.begin(), subdirs.end());  // byte order, as Python's sorted()
+    QStringList classDirs;
+    for (const QString& s : subdirs)
+        if (!imageFilesIn(QDir(dir.filePath(s))).isEmpty()) classDirs << s;
+    if (!classDirs.isEmpty()) {
+        // Class indices follow sorted order of every sub-folder holding images.
+        out.m_classes = classDirs;
+        for (int c = 0; c < classDirs.size(); ++c) {
+            QStringList files = imageFilesIn(QDir(dir.filePath(classDirs[c])));
+            std::sort(files.begin(), files.end());
+            for (const QString& f : files)
+                out.m_items.push_back({dir.filePath(classDirs[c] + "/" + f), classDirs[c] + "/" + f, c});
+        }
+    } else {
+        QStringList files = imageFilesIn(dir);
+        std::sort(files.begin(), files.end());
+        for (const QString& f : files) out.m_items.push_back({dir.filePath(f), f, -1});
+    }
+    if (out.m_items.empty())
+        throw Error(QString("%1: no image files (PNG, JPEG, BMP) in the folder or its class sub-folders").arg(folder));
+    return out;
+}
+
+ImageFolder ImageFolder::subset(int n, unsigned seed) const {
+    if (n <= 0 || n >= size()) return *this;
+    std::vector<int> idx(m_items.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::mt19937 rng(seed);
+    // Fisher-Yates with our own draw so the subset is the same on every platform.
+    for (int i = static_cast<int>(idx.size()) - 1; i > 0; --i) {
+        const int j = static_cast<int>(rng() % static_cast<unsigned>(i + 1));
+        std::swap(idx[i], idx[j]);
+    }
+    idx.resize(n);
+    std::sort(idx.begin(), idx.end());
+    ImageFolder out = *this;
+    out.m_items.clear();
+    for (int i : idx) out.m_items.push_back(m_items[i]);
+    return out;
+}
+
+}  // namespace evolq

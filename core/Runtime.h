@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace evolq {
+
+// Sets LibTorch's intra-op thread count (it starts at 1 on Debian's build) and returns it.
+// `threads` <= 0 means one per core.
+int initRuntime(int threads = 0);
+int runtimeThreads();
+// "LibTorch 1.13.1, 2 threads, BLAS: ..." for --version and provenance.
+QString runtimeDescription();
+
+// Where the bundled default model and the default data live: next to an installed binary, or in
+// the source tree for a build-tree binary.
+QString defaultModelDir();
+QString defaultDataDir();
+
+}  // namespace evolq
