@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <cmath>
+#include <limits>
+
+namespace evolq {
+
+// The search's event stream in plain data, so that the GUI consumes it without knowing torch.
+struct RunStartEvent {
+    int blocks = 0;
+    int passes = 0;
+    int evaluationsTotal = 0;  // fitness evaluations the run will make, the initial ones included
+    double fp32Top1 = std::numeric_limits<double>::quiet_NaN();      // percent, NaN if not measured
+    double baselineTop1 = std::numeric_limits<double>::quiet_NaN();  // percent, NaN if not measured
+    double baselineFitness = 0;
+    QString loss;  // "infonce", "mse", "kl", "cosine"
+};
+
+struct FitnessEvent {
+    int evaluation = 0;  // 1-based index over the whole run
+    int pass = 0;        // 0-based
+    int block = 0;
+    int cycle = 0;  // 0-based; -1 for the evaluation of the block's starting genome
+    double childFitness = 0;
+    double blockBest = 0;    // best fitness of this block so far
+    double overallBest = 0;  // best fitness of the whole model so far
+    double elapsed = 0;      // seconds since the run started
+};
+
+struct BlockVisitEvent {
+    int pass = 0;
+    int block = 0;
+    double bestFitness = 0;
+    double accuracy = std::numeric_limits<double>::quiet_NaN();  // validation top-1 on the subset, NaN if off
+    int evaluationsDone = 0;
+    int evaluationsTotal = 0;
+    double elapsed = 0;
+    double eta = 0;  // seconds
+};
+
+struct RunEndEvent {
+    bool cancelled = false;
+    double bestFitness = 0;
+    double finalTop1 = std::numeric_limits<double>::quiet_NaN();  // full validation folder, NaN if none
+    double seconds = 0;
+};
+
+// One point of a loss landscape: grid indices, coordinates along the directions (in the sweep's
+// radius units), and one value per loss in LandscapeStart::losses order.
+struct LandscapePoint {
+    int i = 0, j = 0;
+    double a = 0, b = 0;
+    QVector<double> values;
+};
+
+struct LandscapeStart {
+    int dims = 1;
+    int points = 51;
+    double radius = 3;
+    QString unit;  // e.g. "r (mutation range)" or "fraction of scale"
+    QString direction;
+    int block = 0;
+    QStringList losses;
+};
+
+// Jaggedness of one 1-D line (or a 2-D grid, where only localMinima is meaningful).
+struct Jaggedness {
+    int localMinima = 0;          // strict local minima
+    double tvRatio = 0;           // total variation / |end - start|
+    double bestGainOverCentre = 0;  // centre value minus the best value (positive = better exists)
+};
+
+}  // namespace evolq
+
+Q_DECLARE_METATYPE(evolq::RunStartEvent)
+Q_DECLARE_METATYPE(evolq::FitnessEvent)
+Q_DECLARE_METATYPE(evolq::BlockVisitEvent)
+Q_DECLARE_METATYPE(evolq::RunEndEvent)
+Q_DECLARE_METATYPE(evolq::LandscapePoint)
+Q_DECLARE_METATYPE(evolq::LandscapeStart)
