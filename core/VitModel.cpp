@@ -206,7 +206,8 @@ bool VitModel::isLayerNormInput(int point) const {
 torch::Tensor VitModel::linear(int layerIdx, const torch::Tensor& x, ForwardHooks* hooks) {
     const Linear& l = *m_layers[layerIdx];
     const torch::Tensor w = hooks ? hooks->weight(layerIdx, l.weight) : l.weight;
-    return F::linear(x, w, l.bias.defined() ? l.bias : torch::Tensor());
+    const torch::Tensor b = hooks && l.bias.defined() ? hooks->bias(layerIdx, l.bias) : l.bias;
+    return F::linear(x, w, b);
 }
 
 torch::Tensor VitModel::embed(const torch::Tensor& images, ForwardHooks* hooks) {

@@ -19,6 +19,8 @@ public:
     virtual ~ForwardHooks() = default;
     virtual torch::Tensor weight(int layer, const torch::Tensor& w) = 0;
     virtual torch::Tensor activation(int point, const torch::Tensor& x) = 0;
+    // The bias a linear layer uses (bias correction changes it); undefined stays undefined.
+    virtual torch::Tensor bias(int layer, const torch::Tensor& b) { return b; }
 };
 
 // Activation points inside one block, in forward order (see METHOD.md, FQ-ViT placement).

@@ -10,6 +10,7 @@
 
 #include "CliArgs.h"
 #include "Error.h"
+#include "Calibration.h"
 #include "Evaluate.h"
 #include "FashionMnist.h"
 #include "ImageFolder.h"
@@ -100,28 +101,127 @@ int cmdPredict(const QStringList& args) {
     return 0;
 }
 
+void addQuantOptions(CliArgs& a) {
+    QuantConfig d;
+    a.option("calib", "calibration image folder (default: data/fashion-mnist/calib)", "DIR");
+    a.option("wbits", "weight bits: 3, 4, 8 (2..8; 0 = float)", "W", QString::number(d.weightBits));
+    a.option("abits", "activation bits (2..8; 0 = float)", "A", QString::number(d.actBits));
+    a.option("observer", "activation observer: minmax, ema, percentile, omse", "NAME", observerName(d.actObserver));
+    a.option("weight-observer", "weight observer: minmax, ema, percentile, omse", "NAME", observerName(d.weightObserver));
+    a.flag("signed-weights", "signed (symmetric) weights instead of unsigned (asymmetric)");
+    a.flag("signed-acts", "signed (symmetric) activations instead of unsigned (asymmetric)");
+    a.flag("no-ptf", "no power-of-two factor for LayerNorm inputs");
+    a.flag("log2-softmax", "log2 quantizer for attention probabilities");
+    a.flag("bias-correction", "correct linear biases for the expected weight quantization error");
+    a.option("calib-size", "calibration images", "N", QString::number(d.calibImages));
+    a.option("calib-batch", "calibration batch size (the last batch finalizes OMSE and PTF)", "B", QString::number(d.calibBatch));
+    a.option("seed", "seed (calibration subset; search)", "S", "0");
+}
+
+QuantConfig quantConfigFrom(const CliArgs& a) {
+    QuantConfig c;
+    auto bits = [&](const char* name) {
+        const int b = a.integer(name, 0, 8);
+        if (b == 1) throw Error(QString("--%1 must be 0 (float) or 2..8").arg(name));
+        return b;
+    };
+    c.weightBits = bits("wbits");
+    c.actBits = bits("abits");
+    c.actObserver = observerFromName(a.str("observer"));
+    c.weightObserver = observerFromName(a.str("weight-observer"));
+    c.weightSigned = a.isSet("signed-weights");
+    c.actSigned = a.isSet("signed-acts");
+    c.ptf = !a.isSet("no-ptf");
+    c.log2Softmax = a.isSet("log2-softmax");
+    c.biasCorrection = a.isSet("bias-correction");
+    c.calibImages = a.integer("calib-size", 1, 1 << 30);
+    c.calibBatch = a.integer("calib-batch", 1, 1 << 20);
+    c.seed = static_cast<unsigned>(a.integer("seed", 0, 1 << 30));
+    return c;
+}
+
+QString calibArg(const CliArgs& a) { return a.isSet("calib") ? a.str("calib") : defaultDataDir() + "/calib"; }
+
+// The baseline: load the calibration subset, calibrate, report the time.
+std::unique_ptr<QuantizedVit> baselineFrom(const CliArgs& a, std::shared_ptr<VitModel> model, const QuantConfig& cfg,
+                                           QJsonObject* provenance) {
+    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    for (const QString& f : calib.failed) progress("skipped " + f);
+    double secs = 0;
+    auto q = quantizeBaseline(model, cfg, calib, &secs, [](int done, int total) {
+        progress(QString("calibrating %1 / %2 images").arg(done).arg(total));
+        return true;
+    });
+    progress(QString("%1 calibration on %2 images took %3 s").arg(cfg.label()).arg(calib.images.size(0)).arg(secs, 0, 'f', 2));
+    QJsonObject c = calib.provenance();
+    c.insert("seconds", secs);
+    if (provenance) provenance->insert("calibration", c);
+    return q;
+}
+
+int cmdQuantize(const QStringList& args) {
+    CliArgs a("quantize", "FQ-ViT baseline post-training quantization; writes a scale file.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    addQuantOptions(a);
+    a.option("out", "scale file to write", "FILE");
+    a.option("val", "also report top-1 over this labelled folder", "DIR");
+    if (!a.parse(args)) return 0;
+    const QString outPath = a.required("out");
+    const QuantConfig cfg = quantConfigFrom(a);
+    const auto model = VitModel::load(modelArg(a));
+    QJsonObject prov;
+    auto q = baselineFrom(a, model, cfg, &prov);
+    ScaleFile::write(outPath, ScaleFile::toJson(*q, prov));
+    out(QString("wrote %1 (%2, %3 quantizers, calibration %4 s)").arg(outPath, cfg.label()).arg(q->quantizerCount())
+            .arg(prov.value("calibration").toObject().value("seconds").toDouble(), 0, 'f', 2));
+    if (a.isSet("val")) {
+        const EvalResult r = evaluateFolder(*model, ImageFolder::scan(a.str("val")), q.get());
+        out(QString("%1 top-1 %2 %  top-5 %3 %  (%4 images)").arg(cfg.label()).arg(r.top1, 0, 'f', 2).arg(r.top5, 0, 'f', 2).arg(r.images));
+    }
+    return 0;
+}
+
 int cmdEval(const QStringList& args) {
-    CliArgs a("eval", "Top-1 and top-5 accuracy of a model over a labelled image folder.");
+    CliArgs a("eval", "Top-1 and top-5 accuracy of a model (float or fake-quantized) over a labelled image folder.");
+    a.option("scales", "evaluate the model quantized with this scale file", "FILE");
+    a.flag("quantize", "quantize on the fly (implied by --wbits or --abits)");
+    addQuantOptions(a);
     a.option("model", "model folder (default: the bundled model)", "DIR");
     a.option("data", "ImageFolder-style folder (default: data/fashion-mnist/val)", "DIR");
     a.option("limit", "evaluate a seeded subset of N images (0 = all)", "N", "0");
-    a.option("seed", "seed of the --limit subset", "S", "0");
     a.flag("json", "print {\"top1\", \"top5\", \"images\", \"seconds\"}");
     if (!a.parse(args)) return 0;
     const auto model = VitModel::load(modelArg(a));
     const QString data = a.isSet("data") ? a.str("data") : defaultDataDir() + "/val";
     ImageFolder folder = ImageFolder::scan(data);
     folder = folder.subset(a.integer("limit", 0, 1 << 30), static_cast<unsigned>(a.integer("seed", 0, 1 << 30)));
-    const EvalResult r = evaluateFolder(*model, folder, nullptr, 250, [&](int done, int total) {
+    std::unique_ptr<QuantizedVit> q;
+    QString label = "FP32";
+    double calibSeconds = 0;
+    if (a.isSet("scales")) {
+        q = loadQuantized(model, ScaleFile::read(a.str("scales")));
+        label = q->config().label();
+    } else if (a.isSet("quantize") || a.isSet("wbits") || a.isSet("abits")) {
+        QJsonObject prov;
+        q = baselineFrom(a, model, quantConfigFrom(a), &prov);
+        label = q->config().label();
+        calibSeconds = prov.value("calibration").toObject().value("seconds").toDouble();
+    }
+    const EvalResult r = evaluateFolder(*model, folder, q.get(), 250, [&](int done, int total) {
         if (!a.isSet("json")) progress(QString("evaluated %1 / %2").arg(done).arg(total));
         return true;
     });
     for (const QString& f : r.failed) progress("skipped " + f);
     if (a.isSet("json")) {
-        printJson(QJsonObject{{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"seconds", r.seconds},
-                              {"model_sha256", model->info().sha256}, {"program_version", EVOLQ_VERSION}});
+        QJsonObject o{{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"seconds", r.seconds},
+                      {"precision", label}, {"model_sha256", model->info().sha256}, {"program_version", EVOLQ_VERSION}};
+        if (q) {
+            o.insert("quant_config", q->config().toJson());
+            if (calibSeconds > 0) o.insert("calibration_seconds", calibSeconds);
+        }
+        printJson(o);
     } else {
-        out(QString("top-1 %1 %  top-5 %2 %  (%3 images, %4 s)").arg(r.top1, 0, 'f', 2).arg(r.top5, 0, 'f', 2)
+        out(QString("%1 top-1 %2 %  top-5 %3 %  (%4 images, %5 s)").arg(label).arg(r.top1, 0, 'f', 2).arg(r.top5, 0, 'f', 2)
                 .arg(r.images).arg(r.seconds, 0, 'f', 2));
     }
     return 0;
@@ -207,6 +307,7 @@ QList<Command> commands() {
         {"info", "describe a model folder", cmdInfo},
         {"predict", "top-k predictions for a folder of images", cmdPredict},
         {"eval", "top-1/top-5 accuracy over a labelled folder", cmdEval},
+        {"quantize", "FQ-ViT baseline quantization to a scale file", cmdQuantize},
         {"prepare-fashion-mnist", "write Fashion-MNIST as PNG folders", cmdPrepare},
         {"train", "train a ViT from scratch", cmdTrain},
     };
