@@ -1,0 +1,98 @@
+#pragma once
+
+#include <QColor>
+#include <QSize>
+#include <QString>
+#include <QWidget>
+
+class QAction;
+class QCustomPlot;
+class QHBoxLayout;
+class QTextStream;
+
+namespace evolq {
+
+class MessageBanner;
+class ReplotCoalescer;
+
+// Base of every plot: a QCustomPlot with "Save image..." / "Save data..." (toolbar and context
+// menu), an inline banner for their errors, coalesced replots, and axes that follow the data until
+// the user drags or zooms (double-click follows again).
+class PlotPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit PlotPanel(QWidget* parent = nullptr);
+    ~PlotPanel() override;
+
+    QCustomPlot* plot() const;
+    MessageBanner* banner() const;
+    ReplotCoalescer* coalescer() const;
+    int replotCount() const;
+
+    // Format by suffix: .png, .svg or .pdf. Writes atomically; on failure fills *error (naming the
+    // file) and leaves any existing file untouched.
+    bool savePlot(const QString& path, QString* error = nullptr);
+    // The plot's data as CSV with a header row, written atomically.
+    bool saveCsv(const QString& path, QString* error = nullptr);
+
+    // Size of exported images; an empty size means the on-screen size (800x600 while hidden).
+    void setExportSize(const QSize& size);
+    QSize exportSize() const;
+
+    // Whether the axes follow the data; dragging or zooming turns it off.
+    bool isFollowingData() const;
+    void setFollowingData(bool follow);
+
+    QAction* saveImageAction() const;
+    QAction* saveDataAction() const;
+
+public Q_SLOTS:
+    void requestReplot();
+    // Brings the plottables up to date and replots now if a replot is pending.
+    void flushReplot();
+    void saveImageInteractively();
+    void saveDataInteractively();
+
+protected:
+    // Writes the header row and the data rows. The default writes every graph as
+    // "graph,key,value".
+    virtual void writeCsv(QTextStream& out) const;
+    // Called before each coalesced replot: move buffered data into plottables here.
+    virtual void syncPlottables() {}
+    // Called before each coalesced replot while following the data: set the axis ranges here.
+    // The default rescales all axes.
+    virtual void fitRanges();
+    // Suggested file name, without suffix, for the save dialogs.
+    virtual QString defaultFileBaseName() const;
+
+    // Adds a control to the toolbar row, left of the save buttons.
+    void addControl(QWidget* widget);
+    // Puts a widget to the right of the plot (e.g. a legend or figures).
+    void setSideWidget(QWidget* widget);
+
+    // Distinct colours for series (blocks, losses), repeating in darker shades past the palette.
+    static QColor seriesColor(int index);
+    static QString csvField(const QString& text);
+    static QString csvNumber(double value);
+
+private:
+    void beforeReplot();
+    void showContextMenu(const QPoint& pos);
+    QSize effectiveExportSize() const;
+    QByteArray renderImage(const QString& suffix, QString* why);
+
+    QCustomPlot* m_plot;
+    MessageBanner* m_banner;
+    ReplotCoalescer* m_coalescer;
+    QHBoxLayout* m_controls;
+    QHBoxLayout* m_body;
+    QWidget* m_side = nullptr;
+    QAction* m_saveImage;
+    QAction* m_saveData;
+    QAction* m_follow;
+    QSize m_exportSize;
+    QString m_lastDir;
+    int m_controlCount = 0;
+};
+
+}  // namespace evolq
