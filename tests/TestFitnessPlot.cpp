@@ -1,6 +1,5 @@
-#include <QtTest>
-
 #include <QTemporaryDir>
+#include <QtTest>
 
 #include "FitnessPlot.h"
 #include "QcpInclude.h"
@@ -171,7 +170,8 @@ private Q_SLOTS:
     void savesOneCsvRowPerEvaluation() {
         FitnessPlot plot;
         plot.start(run(2));
-        plot.addFitness({fitness(1, 0, 1.25, 1.25), fitness(2, 1, 2.5, 2.5), fitness(3, 0, 1.0, 1.0)});
+        plot.addFitness(
+            {fitness(1, 0, 1.25, 1.25), fitness(2, 1, 2.5, 2.5), fitness(3, 0, 1.0, 1.0)});
         QTemporaryDir dir;
         const QString path = dir.filePath("fitness.csv");
         QString error;

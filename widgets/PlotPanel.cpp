@@ -282,6 +282,13 @@ QColor PlotPanel::seriesColor(int index) {
     return base.darker(100 + 40 * (qAbs(index) / n));
 }
 
+void PlotPanel::setIntegerTicks(QCPAxis* axis) {
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    axis->setTicker(ticker);
+}
+
 QString PlotPanel::csvField(const QString& text) {
     if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
         !text.contains(QLatin1Char('\n')))

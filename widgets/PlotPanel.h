@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QAction;
+class QCPAxis;
 class QCustomPlot;
 class QHBoxLayout;
 class QTextStream;
@@ -72,6 +73,8 @@ protected:
 
     // Distinct colours for series (blocks, losses), repeating in darker shades past the palette.
     static QColor seriesColor(int index);
+    // Ticks on whole numbers only: for indices (evaluations, visits, blocks, channels).
+    static void setIntegerTicks(QCPAxis* axis);
     static QString csvField(const QString& text);
     static QString csvNumber(double value);
 

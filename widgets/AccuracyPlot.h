@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QVector>
+
+#include "PlotPanel.h"
+#include "SearchEvents.h"
+
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
+
+namespace evolq {
+
+// Validation top-1 after each block visit, against the FP32 model and the baseline PTQ as
+// horizontal references, and the final top-1 once the run ends.
+class AccuracyPlot : public PlotPanel {
+    Q_OBJECT
+public:
+    explicit AccuracyPlot(QWidget* parent = nullptr);
+
+    int accuracyPointCount() const;
+    QCPGraph* accuracyGraph() const;
+    // NaN when not measured.
+    double fp32Top1() const;
+    double baselineTop1() const;
+    double finalTop1() const;
+
+public Q_SLOTS:
+    void start(const evolq::RunStartEvent& run);
+    // Counts every visit; plots those with an accuracy (NaN means validation is off).
+    void addVisit(const evolq::BlockVisitEvent& visit);
+    void setFinal(const evolq::RunEndEvent& end);
+
+protected:
+    void writeCsv(QTextStream& out) const override;
+    void fitRanges() override;
+    QString defaultFileBaseName() const override;
+
+private:
+    struct Reference {
+        QCPItemStraightLine* line = nullptr;
+        QCPItemText* label = nullptr;
+        double top1 = std::numeric_limits<double>::quiet_NaN();
+    };
+    void setReference(Reference& ref, double top1, const QString& name);
+
+    QCPGraph* m_accuracy;
+    Reference m_fp32, m_baseline, m_final;
+    QVector<BlockVisitEvent> m_visits;  // the plotted ones
+    QVector<int> m_visitIndex;          // 1-based over all visits, measured or not
+    int m_visitCount = 0;
+    RunStartEvent m_run;
+    bool m_cancelled = false;
+};
+
+}  // namespace evolq
