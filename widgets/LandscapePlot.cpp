@@ -1,0 +1,424 @@
+#include "LandscapePlot.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QTextStream>
+#include <cmath>
+#include <limits>
+
+#include "QcpInclude.h"
+
+namespace evolq {
+
+namespace {
+
+constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double Inf = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+LandscapePlot::LandscapePlot(QWidget* parent)
+    : PlotPanel(parent),
+      m_normalize(new QCheckBox(tr("normalize each loss to [0,1]"), this)),
+      m_lossCombo(new QComboBox(this)),
+      m_jaggednessLabel(new QLabel(this)),
+      m_title(nullptr),
+      m_margins(nullptr) {
+    m_normalize->setChecked(true);
+    m_normalize->setToolTip(
+        tr("The losses live on different scales; normalizing compares their "
+           "shapes"));
+    m_lossCombo->setToolTip(tr("Loss shown in the 2-D map"));
+    m_lossCombo->setVisible(false);
+    addControl(m_normalize);
+    addControl(m_lossCombo);
+
+    m_jaggednessLabel->setObjectName("jaggedness");
+    m_jaggednessLabel->setTextFormat(Qt::RichText);
+    m_jaggednessLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_jaggednessLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_jaggednessLabel->setMinimumWidth(160);
+    setSideWidget(m_jaggednessLabel);
+
+    QCustomPlot* p = plot();
+    p->plotLayout()->insertRow(0);
+    m_title = new QCPTextElement(p, QString(), QFont(font().family(), -1, QFont::Bold));
+    p->plotLayout()->addElement(0, 0, m_title);
+    // Keeps the colour scale as tall as the axis rect.
+    m_margins = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, m_margins);
+
+    connect(m_normalize, &QCheckBox::toggled, this, &LandscapePlot::setNormalized);
+    connect(m_lossCombo, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
+            &LandscapePlot::setCurrentLoss);
+}
+
+int LandscapePlot::dims() const {
+    return m_sweep.dims;
+}
+
+int LandscapePlot::gridSize() const {
+    return m_n;
+}
+
+QStringList LandscapePlot::losses() const {
+    return m_sweep.losses;
+}
+
+int LandscapePlot::pointCount() const {
+    return m_computed;
+}
+
+bool LandscapePlot::isComputed(int i, int j) const {
+    if (m_sweep.dims == 1) j = 0;
+    if (i < 0 || i >= m_n || j < 0 || j >= (m_sweep.dims == 1 ? 1 : m_n)) return false;
+    return m_sourceDist2[cellOf(i, j)] == 0;
+}
+
+double LandscapePlot::value(int i, int j, int lossIndex) const {
+    if (m_sweep.dims == 1) j = 0;
+    if (i < 0 || i >= m_n || j < 0 || j >= (m_sweep.dims == 1 ? 1 : m_n) || lossIndex < 0 ||
+        lossIndex >= m_values.size())
+        return NaN;
+    return m_values[lossIndex][cellOf(i, j)];
+}
+
+bool LandscapePlot::isNormalized() const {
+    return m_normalize->isChecked();
+}
+
+int LandscapePlot::currentLoss() const {
+    return qMax(0, m_lossCombo->currentIndex());
+}
+
+QString LandscapePlot::jaggednessText() const {
+    return m_jaggednessLabel->text();
+}
+
+QCPColorMap* LandscapePlot::colorMap() const {
+    return m_map;
+}
+
+QCPGraph* LandscapePlot::curve(int lossIndex) const {
+    return m_curves.value(lossIndex, nullptr);
+}
+
+QString LandscapePlot::defaultFileBaseName() const {
+    return QStringLiteral("landscape-block%1-%2d").arg(m_sweep.block).arg(m_sweep.dims);
+}
+
+void LandscapePlot::clearPlot() {
+    QCustomPlot* p = plot();
+    p->clearGraphs();
+    p->clearItems();
+    if (m_map) p->removePlottable(m_map);
+    if (m_scale) p->plotLayout()->remove(m_scale);
+    p->plotLayout()->simplify();
+    m_map = nullptr;
+    m_scale = nullptr;
+    m_curves.clear();
+    m_bestMarkers.clear();
+    m_centreLine = nullptr;
+    m_centreMarker = nullptr;
+    m_bestMarker = nullptr;
+}
+
+void LandscapePlot::start(const LandscapeStart& sweep) {
+    clearPlot();
+    m_sweep = sweep;
+    m_sweep.dims = sweep.dims == 2 ? 2 : 1;
+    m_n = qMax(1, sweep.points);
+    m_cells = m_sweep.dims == 2 ? m_n * m_n : m_n;
+    m_values = QVector<QVector<double>>(sweep.losses.size(), QVector<double>(m_cells, NaN));
+    m_sourceDist2 = QVector<double>(m_cells, Inf);
+    m_a.resize(m_n);
+    for (int i = 0; i < m_n; ++i)
+        m_a[i] = m_n > 1 ? -sweep.radius + 2 * sweep.radius * i / (m_n - 1) : 0;
+    m_b = m_a;
+    m_computed = 0;
+    m_jaggedness.clear();
+
+    {
+        const QSignalBlocker blocker(m_lossCombo);
+        m_lossCombo->clear();
+        m_lossCombo->addItems(sweep.losses);
+    }
+    m_normalize->setVisible(m_sweep.dims == 1);
+    m_lossCombo->setVisible(m_sweep.dims == 2);
+    const QString where = tr("Block %1").arg(sweep.block);
+    m_title->setText(sweep.direction.isEmpty() ? where : where + ": " + sweep.direction);
+
+    if (m_sweep.dims == 1)
+        build1d();
+    else
+        build2d();
+    updateAxisLabels();
+    updateJaggednessLabel();
+    setFollowingData(true);
+    requestReplot();
+}
+
+void LandscapePlot::build1d() {
+    QCustomPlot* p = plot();
+    p->legend->setVisible(true);
+    for (int k = 0; k < m_sweep.losses.size(); ++k) {
+        const QColor color = seriesColor(k);
+        QCPGraph* curve = p->addGraph();
+        curve->setName(m_sweep.losses[k]);
+        curve->setPen(QPen(color, 1));
+        curve->setAntialiased(false);
+        curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 3));
+        m_curves.append(curve);
+    }
+    for (int k = 0; k < m_sweep.losses.size(); ++k) {
+        QCPGraph* best = p->addGraph();
+        best->setName(tr("%1 best").arg(m_sweep.losses[k]));
+        best->removeFromLegend();
+        best->setLineStyle(QCPGraph::lsNone);
+        best->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssStar, QPen(seriesColor(k), 2), Qt::NoBrush, 12));
+        m_bestMarkers.append(best);
+    }
+    m_centreLine = new QCPItemStraightLine(p);
+    m_centreLine->point1->setCoords(0, 0);
+    m_centreLine->point2->setCoords(0, 1);
+    m_centreLine->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+}
+
+void LandscapePlot::build2d() {
+    QCustomPlot* p = plot();
+    p->legend->setVisible(false);
+    m_map = new QCPColorMap(p->xAxis, p->yAxis);
+    m_map->setInterpolate(false);  // show the grid the sweep computes, not a smoothed guess
+    m_map->data()->setSize(m_n, m_n);
+    m_map->data()->setRange(QCPRange(-m_sweep.radius, m_sweep.radius),
+                            QCPRange(-m_sweep.radius, m_sweep.radius));
+    m_scale = new QCPColorScale(p);
+    p->plotLayout()->addElement(1, 1, m_scale);
+    m_scale->setType(QCPAxis::atRight);
+    m_map->setColorScale(m_scale);
+    // Viridis (QCustomPlot 2.1 has no preset): perceptually uniform, so valleys look as deep as
+    // they are.
+    QCPColorGradient gradient;
+    gradient.setColorInterpolation(QCPColorGradient::ciRGB);
+    const QRgb viridis[] = {0x440154, 0x3b528b, 0x21918c, 0x5ec962, 0xfde725};
+    for (int s = 0; s < 5; ++s) gradient.setColorStopAt(s / 4.0, QColor::fromRgb(viridis[s]));
+    gradient.setNanHandling(QCPColorGradient::nhTransparent);
+    m_map->setGradient(gradient);
+    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, m_margins);
+
+    m_centreMarker = p->addGraph();
+    m_centreMarker->setName(tr("centre"));
+    m_centreMarker->setLineStyle(QCPGraph::lsNone);
+    m_centreMarker->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::white, 2), Qt::NoBrush, 10));
+    m_centreMarker->setData({0.0}, {0.0});
+    m_bestMarker = p->addGraph();
+    m_bestMarker->setName(tr("best"));
+    m_bestMarker->setLineStyle(QCPGraph::lsNone);
+    m_bestMarker->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssStar, QPen(Qt::red, 2), Qt::NoBrush, 12));
+}
+
+void LandscapePlot::addPoints(const QVector<LandscapePoint>& points) {
+    if (m_cells == 0) return;
+    const bool twoD = m_sweep.dims == 2;
+    const int losses = m_values.size();
+    for (const LandscapePoint& point : points) {
+        const int i = point.i, j = twoD ? point.j : 0;
+        if (i < 0 || i >= m_n || j < 0 || j >= (twoD ? m_n : 1)) continue;
+        const int cell = cellOf(i, j);
+        if (m_sourceDist2[cell] != 0) ++m_computed;
+        m_sourceDist2[cell] = 0;
+        for (int k = 0; k < losses; ++k) m_values[k][cell] = point.values.value(k, NaN);
+        m_a[i] = point.a;
+        if (twoD) m_b[j] = point.b;
+        if (!twoD) continue;
+        // Strictly nearer only: on a tie the coarser point, which arrived first, keeps the cell.
+        for (int cj = 0; cj < m_n; ++cj) {
+            for (int ci = 0; ci < m_n; ++ci) {
+                const int c = cellOf(ci, cj);
+                const double d2 = double(ci - i) * (ci - i) + double(cj - j) * (cj - j);
+                if (d2 >= m_sourceDist2[c]) continue;
+                m_sourceDist2[c] = d2;
+                for (int k = 0; k < losses; ++k) m_values[k][c] = m_values[k][cell];
+            }
+        }
+    }
+    requestReplot();
+}
+
+void LandscapePlot::setJaggedness(const QString& loss, const Jaggedness& jaggedness) {
+    m_jaggedness.insert(loss, jaggedness);
+    updateJaggednessLabel();
+}
+
+void LandscapePlot::setNormalized(bool normalized) {
+    if (m_normalize->isChecked() != normalized) {
+        m_normalize->setChecked(normalized);  // comes back here through toggled
+        return;
+    }
+    updateAxisLabels();
+    setFollowingData(true);
+    requestReplot();
+}
+
+void LandscapePlot::setCurrentLoss(int lossIndex) {
+    if (lossIndex < 0 || lossIndex >= m_lossCombo->count()) return;
+    if (m_lossCombo->currentIndex() != lossIndex) {
+        m_lossCombo->setCurrentIndex(lossIndex);  // comes back here through currentIndexChanged
+        return;
+    }
+    updateAxisLabels();
+    requestReplot();
+}
+
+void LandscapePlot::updateAxisLabels() {
+    QCustomPlot* p = plot();
+    const QString unit =
+        m_sweep.unit.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(m_sweep.unit);
+    p->xAxis->setLabel(QStringLiteral("a") + unit);
+    if (m_sweep.dims == 2) {
+        p->yAxis->setLabel(QStringLiteral("b") + unit);
+        if (m_scale) m_scale->axis()->setLabel(m_sweep.losses.value(currentLoss()));
+    } else {
+        p->yAxis->setLabel(isNormalized() ? tr("loss (normalized to [0,1])") : tr("loss"));
+    }
+}
+
+void LandscapePlot::updateJaggednessLabel() {
+    QString html = QStringLiteral("<b>%1</b>").arg(tr("Jaggedness"));
+    if (m_jaggedness.isEmpty()) html += QStringLiteral("<br>") + tr("not computed yet");
+    // Losses in the sweep's order, then any others.
+    QStringList order = m_sweep.losses;
+    for (const QString& loss : m_jaggedness.keys())
+        if (!order.contains(loss)) order.append(loss);
+    for (const QString& loss : order) {
+        if (!m_jaggedness.contains(loss)) continue;
+        const Jaggedness& j = m_jaggedness[loss];
+        html += QStringLiteral("<p><b>%1</b><br>").arg(loss.toHtmlEscaped());
+        html += tr("local minima: %1").arg(j.localMinima);
+        if (m_sweep.dims == 1) {  // on a grid only the minima count means something
+            html += QStringLiteral("<br>") + tr("TV ratio: %1").arg(j.tvRatio, 0, 'g', 4);
+            html += QStringLiteral("<br>") +
+                    tr("best gain over centre: %1").arg(j.bestGainOverCentre, 0, 'g', 4);
+        }
+        html += QStringLiteral("</p>");
+    }
+    m_jaggednessLabel->setText(html);
+}
+
+void LandscapePlot::syncPlottables() {
+    if (m_sweep.dims == 2)
+        sync2d();
+    else
+        sync1d();
+}
+
+void LandscapePlot::sync1d() {
+    const bool normalize = isNormalized();
+    for (int k = 0; k < m_curves.size(); ++k) {
+        const QVector<double>& values = m_values[k];
+        double lo = Inf, hi = -Inf;
+        int best = -1;
+        for (int i = 0; i < m_n; ++i) {
+            if (m_sourceDist2[i] != 0 || !std::isfinite(values[i])) continue;
+            lo = qMin(lo, values[i]);
+            hi = qMax(hi, values[i]);
+            if (best < 0 || values[i] < values[best]) best = i;
+        }
+        const auto shown = [&](double v) {
+            if (!normalize || !std::isfinite(v)) return v;
+            return hi > lo ? (v - lo) / (hi - lo) : 0.0;
+        };
+        QVector<double> keys, shownValues;
+        for (int i = 0; i < m_n; ++i) {
+            if (m_sourceDist2[i] != 0) continue;
+            keys.append(m_a[i]);
+            shownValues.append(shown(values[i]));
+        }
+        m_curves[k]->setData(keys, shownValues, /*alreadySorted=*/true);
+        if (best >= 0)
+            m_bestMarkers[k]->setData({m_a[best]}, {shown(values[best])});
+        else
+            m_bestMarkers[k]->data()->clear();
+    }
+}
+
+void LandscapePlot::sync2d() {
+    if (!m_map) return;
+    const int k = currentLoss();
+    if (k >= m_values.size()) return;
+    const QVector<double>& values = m_values[k];
+    QCPColorMapData* data = m_map->data();
+    double lo = Inf, hi = -Inf;
+    int best = -1;
+    for (int j = 0; j < m_n; ++j) {
+        for (int i = 0; i < m_n; ++i) {
+            const int c = cellOf(i, j);
+            const double v = values[c];
+            data->setCell(i, j, v);
+            if (!std::isfinite(v)) continue;
+            lo = qMin(lo, v);
+            hi = qMax(hi, v);
+            if (m_sourceDist2[c] == 0 && (best < 0 || v < values[best])) best = c;
+        }
+    }
+    // Our own bounds: QCPColorMapData's recalculation is poisoned by a NaN in the first cell.
+    if (lo <= hi) m_map->setDataRange(QCPRange(lo, hi > lo ? hi : lo + 1e-12));
+    if (best >= 0)
+        m_bestMarker->setData({m_a[best % m_n]}, {m_b[best / m_n]});
+    else
+        m_bestMarker->data()->clear();
+}
+
+void LandscapePlot::fitRanges() {
+    QCustomPlot* p = plot();
+    const double r = m_sweep.radius > 0 ? m_sweep.radius : 1;
+    if (m_sweep.dims == 2) {
+        const double half =
+            m_n > 1 ? r / (m_n - 1) : r;  // cells extend half a step past the centres
+        p->xAxis->setRange(-r - half, r + half);
+        p->yAxis->setRange(-r - half, r + half);
+        return;
+    }
+    p->xAxis->setRange(-r * 1.02, r * 1.02);
+    if (isNormalized()) {
+        p->yAxis->setRange(-0.05, 1.05);
+        return;
+    }
+    double lo = Inf, hi = -Inf;
+    for (const QVector<double>& values : m_values) {
+        for (int i = 0; i < m_n; ++i) {
+            if (m_sourceDist2[i] != 0 || !std::isfinite(values[i])) continue;
+            lo = qMin(lo, values[i]);
+            hi = qMax(hi, values[i]);
+        }
+    }
+    if (lo > hi) return;
+    const double pad = hi > lo ? 0.05 * (hi - lo) : qMax(1e-9, 0.05 * std::abs(hi));
+    p->yAxis->setRange(lo - pad, hi + pad);
+}
+
+void LandscapePlot::writeCsv(QTextStream& out) const {
+    const bool twoD = m_sweep.dims == 2;
+    out << (twoD ? "i,j,a,b" : "i,a");
+    for (const QString& loss : m_sweep.losses) out << ',' << csvField(loss);
+    out << '\n';
+    // Computed points only: the filled cells are a display aid, not data.
+    for (int j = 0; j < (twoD ? m_n : 1); ++j) {
+        for (int i = 0; i < m_n; ++i) {
+            const int c = cellOf(i, j);
+            if (m_sourceDist2[c] != 0) continue;
+            out << i;
+            if (twoD) out << ',' << j;
+            out << ',' << csvNumber(m_a[i]);
+            if (twoD) out << ',' << csvNumber(m_b[j]);
+            for (const QVector<double>& values : m_values) out << ',' << csvNumber(values[c]);
+            out << '\n';
+        }
+    }
+}
+
+}  // namespace evolq

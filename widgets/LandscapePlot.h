@@ -1,0 +1,99 @@
+#pragma once
+
+#include <QMap>
+#include <QVector>
+
+#include "PlotPanel.h"
+#include "SearchEvents.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QCPColorMap;
+class QCPColorScale;
+class QCPGraph;
+class QCPMarginGroup;
+class QCPItemStraightLine;
+class QCPTextElement;
+
+namespace evolq {
+
+// A loss landscape around a block's scales. 1-D: one curve per loss, optionally normalized to
+// [0,1] (infoNCE and MSE live on different scales), the centre and each curve's best point marked.
+// 2-D: a colour map of one loss chosen in a combo. 2-D points arrive coarse to fine; a cell not yet
+// computed shows its nearest computed point, so a picture appears long before the sweep ends.
+class LandscapePlot : public PlotPanel {
+    Q_OBJECT
+public:
+    explicit LandscapePlot(QWidget* parent = nullptr);
+
+    int dims() const;
+    int gridSize() const;  // points per axis
+    QStringList losses() const;
+    // Distinct grid cells computed so far.
+    int pointCount() const;
+    bool isComputed(int i, int j = 0) const;
+    // Raw value of a loss at a cell: computed, or (2-D) filled from the nearest computed cell;
+    // NaN when nothing is known. 1-D ignores j.
+    double value(int i, int j, int lossIndex) const;
+
+    bool isNormalized() const;
+    int currentLoss() const;
+    QString jaggednessText() const;
+
+    QCPColorMap* colorMap() const;         // null in 1-D
+    QCPGraph* curve(int lossIndex) const;  // null in 2-D
+
+public Q_SLOTS:
+    void start(const evolq::LandscapeStart& sweep);
+    void addPoints(const QVector<evolq::LandscapePoint>& points);
+    void setJaggedness(const QString& loss, const evolq::Jaggedness& jaggedness);
+    void setNormalized(bool normalized);
+    // Which loss the 2-D map shows.
+    void setCurrentLoss(int lossIndex);
+
+protected:
+    void syncPlottables() override;
+    void fitRanges() override;
+    void writeCsv(QTextStream& out) const override;
+    QString defaultFileBaseName() const override;
+
+private:
+    void clearPlot();
+    void build1d();
+    void build2d();
+    void sync1d();
+    void sync2d();
+    void updateJaggednessLabel();
+    void updateAxisLabels();
+    int cellOf(int i, int j) const { return j * m_n + i; }
+
+    QCheckBox* m_normalize;
+    QComboBox* m_lossCombo;
+    QLabel* m_jaggednessLabel;
+    QCPTextElement* m_title;
+    QCPMarginGroup* m_margins;
+
+    // 1-D
+    QVector<QCPGraph*> m_curves;
+    QVector<QCPGraph*> m_bestMarkers;
+    QCPItemStraightLine* m_centreLine = nullptr;
+    // 2-D
+    QCPColorMap* m_map = nullptr;
+    QCPColorScale* m_scale = nullptr;
+    QCPGraph* m_centreMarker = nullptr;
+    QCPGraph* m_bestMarker = nullptr;
+
+    LandscapeStart m_sweep;
+    int m_n = 0;
+    int m_cells = 0;
+    // Per loss, per cell: the value shown (computed or filled).
+    QVector<QVector<double>> m_values;
+    // Per cell: squared grid distance to the cell its value came from; 0 = computed, inf = none.
+    QVector<double> m_sourceDist2;
+    QVector<double> m_a, m_b;  // coordinates of the grid lines, in the sweep's units
+    int m_computed = 0;
+    QMap<QString, Jaggedness> m_jaggedness;
+};
+
+}  // namespace evolq
