@@ -3,6 +3,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSaveFile>
+#include <QTextStream>
+#include <cmath>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +14,7 @@
 #include "CliArgs.h"
 #include "Error.h"
 #include "Calibration.h"
+#include "EvolSearch.h"
 #include "Evaluate.h"
 #include "FashionMnist.h"
 #include "ImageFolder.h"
@@ -181,6 +185,186 @@ int cmdQuantize(const QStringList& args) {
     return 0;
 }
 
+int cmdSearch(const QStringList& args) {
+    CliArgs a("search", "Baseline quantization, then the Evol-Q search over weight scales; writes a scale file.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    addQuantOptions(a);
+    a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)", "DIR");
+    SearchSettings d;
+    a.option("passes", "passes over all blocks", "P", QString::number(d.passes));
+    a.option("cycles", "evolution cycles per block visit", "K", QString::number(d.cycles));
+    a.option("population", "population size", "N", QString::number(d.population));
+    a.option("samples", "tournament samples (with replacement)", "S", QString::number(d.samples));
+    a.option("mutation", "mutation range r (default 1e-3 at 3/4-bit weights, 1e-4 at 8-bit)", "R", "0");
+    a.option("loss", "fitness loss: infonce, mse, kl, cosine", "NAME", lossName(d.fitness.loss));
+    a.option("temperature", "infoNCE temperature", "T", QString::number(d.fitness.temperature));
+    a.option("fitness-batch", "images per fitness batch", "B", QString::number(d.fitness.batch));
+    a.option("val-subset", "validation images measured after each block visit, display only (0 = off)", "N",
+             QString::number(d.valSubset));
+    a.option("out", "scale file to write", "FILE");
+    a.option("log", "write every event as CSV", "FILE");
+    if (!a.parse(args)) return 0;
+    const QString outPath = a.required("out");
+    const QuantConfig cfg = quantConfigFrom(a);
+    SearchSettings s;
+    s.passes = a.integer("passes", 1, 100000);
+    s.cycles = a.integer("cycles", 1, 100000);
+    s.population = a.integer("population", 1, 100000);
+    s.samples = a.integer("samples", 1, 100000);
+    s.mutationRange = a.number("mutation", 0, 1e6);
+    s.fitness.loss = lossFromName(a.str("loss"));
+    s.fitness.temperature = a.number("temperature", 1e-6, 1e6);
+    s.fitness.batch = a.integer("fitness-batch", 2, 1 << 20);
+    s.valSubset = a.integer("val-subset", 0, 1 << 30);
+    s.seed = cfg.seed;
+    if (cfg.weightBits == 0) throw Error("evolq search: --wbits 0 leaves no weight scales to search");
+
+    QElapsedTimer total;
+    total.start();
+    const auto model = VitModel::load(modelArg(a));
+    // Validation: only for display during the run and for the final table.
+    QString valDir = a.isSet("val") ? a.str("val") : defaultDataDir() + "/val";
+    std::unique_ptr<ImageFolder> val;
+    if (a.isSet("val") || QFileInfo(valDir).isDir()) {
+        val = std::make_unique<ImageFolder>(ImageFolder::scan(valDir));
+        if (!val->labelled() || val->classes().size() != model->info().numClasses)
+            throw Error(QString("%1: needs %2 class folders to measure accuracy").arg(valDir).arg(model->info().numClasses));
+    }
+    QJsonObject prov;
+    auto q = baselineFrom(a, model, cfg, &prov);
+    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    torch::Tensor valImages, valLabels;
+    double fpSub = std::nan(""), baseSub = std::nan("");
+    if (val && s.valSubset > 0) {
+        const LoadedImages li = loadImages(val->subset(s.valSubset, s.seed), Preprocess::fromModel(model->info()));
+        valImages = li.images;
+        valLabels = li.labels;
+        fpSub = evaluateTensors(*model, valImages, valLabels).top1;
+        baseSub = evaluateTensors(*model, valImages, valLabels, q.get()).top1;
+        progress(QString("validation subset (%1 images, display only): FP32 %2 %, baseline %3 %")
+                     .arg(valImages.size(0)).arg(fpSub, 0, 'f', 2).arg(baseSub, 0, 'f', 2));
+    }
+    const auto baselineState = q->state();
+
+    QSaveFile logFile(a.isSet("log") ? a.str("log") : QString());
+    QTextStream log(&logFile);
+    if (a.isSet("log")) {
+        if (!logFile.open(QIODevice::WriteOnly | QIODevice::Text))
+            throw Error(QString("%1: cannot write: %2").arg(a.str("log"), logFile.errorString()));
+        log << "event,evaluation,pass,block,cycle,fitness,block_best,overall_best,top1,elapsed_s\n";
+    }
+    EvolSearch search(*q, calib.images, s, valImages, valLabels);
+    search.setReferenceAccuracy(fpSub, baseSub);
+    SearchCallbacks cb;
+    cb.start = [&](const RunStartEvent& e) {
+        progress(QString("search: %1 blocks x %2 passes, %3 fitness evaluations, loss %4, baseline fitness %5")
+                     .arg(e.blocks).arg(e.passes).arg(e.evaluationsTotal).arg(e.loss).arg(e.baselineFitness, 0, 'g', 6));
+        if (a.isSet("log")) log << "start,0,,,," << e.baselineFitness << ",,,,0\n";
+    };
+    cb.fitness = [&](const FitnessEvent& e) {
+        if (a.isSet("log"))
+            log << "fitness," << e.evaluation << ',' << e.pass << ',' << e.block << ',' << e.cycle << ','
+                << QString::number(e.childFitness, 'g', 17) << ',' << QString::number(e.blockBest, 'g', 17) << ','
+                << QString::number(e.overallBest, 'g', 17) << ",," << e.elapsed << "\n";
+    };
+    cb.blockVisit = [&](const BlockVisitEvent& e) {
+        progress(QString("pass %1/%2  block %3  fitness %4%5  [%6/%7 evaluations, ETA %8 s]")
+                     .arg(e.pass + 1).arg(s.passes).arg(e.block).arg(e.bestFitness, 0, 'g', 6)
+                     .arg(std::isnan(e.accuracy) ? QString() : QString("  val top-1 %1 %").arg(e.accuracy, 0, 'f', 2))
+                     .arg(e.evaluationsDone).arg(e.evaluationsTotal).arg(e.eta, 0, 'f', 0));
+        if (a.isSet("log"))
+            log << "block," << e.evaluationsDone << ',' << e.pass << ',' << e.block << ",,"
+                << QString::number(e.bestFitness, 'g', 17) << ",,," << (std::isnan(e.accuracy) ? QString() : QString::number(e.accuracy))
+                << ',' << e.elapsed << "\n";
+    };
+    cb.end = [&](const RunEndEvent& e) {
+        if (a.isSet("log")) log << "end,,,,," << QString::number(e.bestFitness, 'g', 17) << ",,,," << e.seconds << "\n";
+    };
+    search.setCallbacks(cb);
+    search.run();
+
+    QJsonObject results;
+    double fpTop1 = std::nan(""), baseTop1 = std::nan(""), evoTop1 = std::nan("");
+    if (val) {
+        progress("measuring top-1 on the full validation folder (FP32, baseline, Evol-Q)");
+        const auto evolState = q->state();
+        fpTop1 = evaluateFolder(*model, *val).top1;
+        q->restore(baselineState);
+        baseTop1 = evaluateFolder(*model, *val, q.get()).top1;
+        q->restore(evolState);
+        evoTop1 = evaluateFolder(*model, *val, q.get()).top1;
+        results = QJsonObject{{"folder", QDir(valDir).absolutePath()}, {"images", val->size()}, {"fp32_top1", fpTop1},
+                              {"baseline_top1", baseTop1}, {"evolq_top1", evoTop1},
+                              {"note", "measured after the search; never used to select scales"}};
+    }
+    prov.insert("search", search.provenance());
+    if (!results.isEmpty()) prov.insert("validation", results);
+    ScaleFile::write(outPath, ScaleFile::toJson(*q, prov));
+    if (a.isSet("log") && !logFile.commit()) throw Error(QString("%1: cannot write").arg(a.str("log")));
+    out(QString("wrote %1").arg(outPath));
+    out(QString("%1  %2").arg("", -10).arg("top-1 %"));
+    auto row = [&](const QString& name, double v) {
+        out(QString("%1  %2").arg(name, -10).arg(std::isnan(v) ? QString("-") : QString::number(v, 'f', 2)));
+    };
+    row("FP32", fpTop1);
+    row("baseline", baseTop1);
+    row("Evol-Q", evoTop1);
+    out(QString("fitness %1 -> %2, search %3 s, total %4 s (%5)").arg(search.baselineFitness(), 0, 'g', 6)
+            .arg(search.bestFitness(), 0, 'g', 6).arg(search.seconds(), 0, 'f', 1).arg(total.elapsed() / 1000.0, 0, 'f', 1)
+            .arg(cfg.label()));
+    return 0;
+}
+
+int cmdBench(const QStringList& args) {
+    CliArgs a("bench", "Time the pieces a search repeats: forward passes and fitness evaluations.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    addQuantOptions(a);
+    a.option("repeat", "repetitions per figure (the median is printed)", "N", "3");
+    a.flag("json", "print JSON");
+    if (!a.parse(args)) return 0;
+    const QuantConfig cfg = quantConfigFrom(a);
+    const int reps = a.integer("repeat", 1, 1000);
+    const auto model = VitModel::load(modelArg(a));
+    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    auto median = [&](const std::function<void()>& f) {
+        std::vector<double> t;
+        for (int i = 0; i < reps; ++i) {
+            QElapsedTimer e;
+            e.start();
+            f();
+            t.push_back(e.nsecsElapsed() / 1e9);
+        }
+        std::sort(t.begin(), t.end());
+        return t[t.size() / 2];
+    };
+    torch::NoGradGuard ng;
+    QJsonObject o{{"images", static_cast<int>(calib.images.size(0))}, {"threads", runtimeThreads()},
+                  {"bit_config", cfg.label()}};
+    o.insert("fp32_forward_s", median([&] { predictLogits(*model, calib.images, nullptr, 100); }));
+    double calibSeconds = 0;
+    auto q = quantizeBaseline(model, cfg, calib, &calibSeconds);
+    o.insert("calibration_s", calibSeconds);
+    o.insert("quantized_forward_s", median([&] { predictLogits(*model, calib.images, q.get(), 100); }));
+    FitnessFunction fit(*q, calib.images, FitnessSettings{});
+    QJsonArray perBlock;
+    for (int b = 0; b < model->depth(); ++b) {
+        fit.prepareBlock(b);
+        perBlock.append(median([&] { fit.evaluateFromBlock(); }));
+    }
+    o.insert("fitness_from_block_s", perBlock);
+    if (a.isSet("json")) {
+        printJson(o);
+    } else {
+        out(QString("%1 images, %2 threads, %3").arg(o.value("images").toInt()).arg(runtimeThreads()).arg(cfg.label()));
+        out(QString("FP32 forward          %1 s").arg(o.value("fp32_forward_s").toDouble(), 0, 'f', 3));
+        out(QString("calibration           %1 s").arg(calibSeconds, 0, 'f', 3));
+        out(QString("quantized forward     %1 s").arg(o.value("quantized_forward_s").toDouble(), 0, 'f', 3));
+        for (int b = 0; b < perBlock.size(); ++b)
+            out(QString("fitness from block %1  %2 s").arg(b).arg(perBlock[b].toDouble(), 0, 'f', 3));
+    }
+    return 0;
+}
+
 int cmdEval(const QStringList& args) {
     CliArgs a("eval", "Top-1 and top-5 accuracy of a model (float or fake-quantized) over a labelled image folder.");
     a.option("scales", "evaluate the model quantized with this scale file", "FILE");
@@ -308,6 +492,8 @@ QList<Command> commands() {
         {"predict", "top-k predictions for a folder of images", cmdPredict},
         {"eval", "top-1/top-5 accuracy over a labelled folder", cmdEval},
         {"quantize", "FQ-ViT baseline quantization to a scale file", cmdQuantize},
+        {"search", "Evol-Q search over quantization scales", cmdSearch},
+        {"bench", "time forward passes and fitness evaluations", cmdBench},
         {"prepare-fashion-mnist", "write Fashion-MNIST as PNG folders", cmdPrepare},
         {"train", "train a ViT from scratch", cmdTrain},
     };

@@ -1,0 +1,101 @@
+#include "FitnessFunction.h"
+
+#include "Error.h"
+#include "Evaluate.h"
+
+namespace evolq {
+
+QString lossName(LossKind k) {
+    switch (k) {
+        case LossKind::InfoNce: return "infonce";
+        case LossKind::Mse: return "mse";
+        case LossKind::Kl: return "kl";
+        case LossKind::Cosine: return "cosine";
+    }
+    return "infonce";
+}
+
+LossKind lossFromName(const QString& name) {
+    for (LossKind k : {LossKind::InfoNce, LossKind::Mse, LossKind::Kl, LossKind::Cosine})
+        if (lossName(k) == name.toLower()) return k;
+    throw Error(QString("unknown loss '%1' (infonce, mse, kl, cosine)").arg(name));
+}
+
+torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, double temperature) {
+    namespace F = torch::nn::functional;
+    const torch::Tensor qn = F::normalize(q, F::NormalizeFuncOptions().dim(1));
+    const torch::Tensor kn = F::normalize(k, F::NormalizeFuncOptions().dim(1));
+    const torch::Tensor logits = torch::matmul(qn, kn.t()) / temperature;
+    const torch::Tensor targets = torch::arange(q.size(0), torch::kInt64);
+    return F::cross_entropy(logits, targets) * (2 * temperature);
+}
+
+torch::Tensor outputLoss(LossKind kind, const torch::Tensor& q, const torch::Tensor& k, double temperature) {
+    namespace F = torch::nn::functional;
+    switch (kind) {
+        case LossKind::InfoNce: return infoNceLoss(q, k, temperature);
+        case LossKind::Mse: return (q - k).pow(2).mean();
+        case LossKind::Kl:
+            // KL(FP || quantized) on softmax, averaged over rows.
+            return F::kl_div(F::log_softmax(q, 1), F::log_softmax(k, 1),
+                             F::KLDivFuncOptions().reduction(torch::kBatchMean).log_target(true));
+        case LossKind::Cosine:
+            return (1 - F::cosine_similarity(q, k, F::CosineSimilarityFuncOptions().dim(1))).mean();
+    }
+    return {};
+}
+
+FitnessFunction::FitnessFunction(QuantizedVit& q, const torch::Tensor& images, const FitnessSettings& s)
+    : m_q(q), m_images(images), m_s(s) {
+    if (images.size(0) == 0) throw Error("no calibration images");
+    if (m_s.batch <= 0) m_s.batch = 100;
+    m_fp = predictLogits(q.model(), images, nullptr, m_s.batch);
+}
+
+double FitnessFunction::meanLoss(const std::vector<torch::Tensor>& batches) const {
+    double sum = 0;
+    int64_t at = 0;
+    for (const torch::Tensor& qb : batches) {
+        const int64_t n = qb.size(0);
+        sum += outputLoss(m_s.loss, qb, m_fp.slice(0, at, at + n), m_s.temperature).item<double>();
+        at += n;
+    }
+    return sum / static_cast<double>(batches.size());
+}
+
+std::vector<torch::Tensor> FitnessFunction::fullBatches() {
+    torch::NoGradGuard ng;
+    std::vector<torch::Tensor> out;
+    for (int64_t i = 0; i < m_images.size(0); i += m_s.batch)
+        out.push_back(m_q.forward(m_images.slice(0, i, std::min<int64_t>(i + m_s.batch, m_images.size(0)))));
+    return out;
+}
+
+std::vector<torch::Tensor> FitnessFunction::blockBatches() {
+    if (m_block < 0) throw Error("prepareBlock() was not called");
+    torch::NoGradGuard ng;
+    const int L = m_q.model().depth();
+    std::vector<torch::Tensor> out;
+    for (const torch::Tensor& x : m_cache) out.push_back(m_q.head(m_q.runBlocks(m_block, L, x)));
+    return out;
+}
+
+double FitnessFunction::evaluateFull() { return meanLoss(fullBatches()); }
+
+double FitnessFunction::evaluateFromBlock() { return meanLoss(blockBatches()); }
+
+torch::Tensor FitnessFunction::quantizedLogitsFromBlock() { return torch::cat(blockBatches(), 0); }
+
+torch::Tensor FitnessFunction::quantizedLogitsFull() { return torch::cat(fullBatches(), 0); }
+
+void FitnessFunction::prepareBlock(int block) {
+    torch::NoGradGuard ng;
+    m_cache.clear();
+    for (int64_t i = 0; i < m_images.size(0); i += m_s.batch) {
+        const torch::Tensor x = m_images.slice(0, i, std::min<int64_t>(i + m_s.batch, m_images.size(0)));
+        m_cache.push_back(m_q.runBlocks(0, block, m_q.embed(x)));
+    }
+    m_block = block;
+}
+
+}  // namespace evolq
