@@ -16,6 +16,8 @@
 #include "Calibration.h"
 #include "EvolSearch.h"
 #include "Evaluate.h"
+#include "LandscapeSweep.h"
+#include "LandscapePlot.h"
 #include "FashionMnist.h"
 #include "ImageFolder.h"
 #include "ImageLoader.h"
@@ -365,6 +367,119 @@ int cmdBench(const QStringList& args) {
     return 0;
 }
 
+int cmdLandscape(const QStringList& args) {
+    CliArgs a("landscape", "Loss over a line or grid of weight-scale perturbations around the current scales.");
+    a.option("model", "model folder (default: the bundled model)", "DIR");
+    addQuantOptions(a);
+    a.option("scales", "start from this scale file instead of the baseline", "FILE");
+    LandscapeSettings d;
+    a.option("block", "block whose genome (qkv and proj weight scales) is swept", "B", QString::number(d.block));
+    a.option("quantizer", "sweep this one weight quantizer instead (e.g. blocks.3.mlp.fc1.weight)", "NAME");
+    a.option("dims", "1 (line) or 2 (grid)", "D", QString::number(d.dims));
+    a.option("points", "points per axis", "N", QString::number(d.points));
+    a.option("radius", "coordinates run over [-radius, radius]", "R", QString::number(d.radius));
+    a.option("unit", "radius unit: r (mutation range) or fraction (of each scale)", "U", "r");
+    a.option("direction", "random, mutation, channel:N or toward:FILE", "DIR", "random");
+    a.option("loss", "comma-separated: infonce, mse, kl, cosine, ce, top1", "LIST", d.losses.join(','));
+    a.option("temperature", "infoNCE temperature", "T", QString::number(d.temperature));
+    a.option("subset", "calibration images used (0 = all)", "N", QString::number(d.subset));
+    a.option("out", "CSV to write (one row per point)", "FILE");
+    a.option("png", "also draw the plot to this PNG", "FILE");
+    a.flag("json", "print the jaggedness figures as JSON");
+    if (!a.parse(args)) return 0;
+    const QString outPath = a.required("out");
+    LandscapeSettings s;
+    s.block = a.integer("block", 0, 4096);
+    s.quantizer = a.str("quantizer");
+    s.dims = a.integer("dims", 1, 2);
+    s.points = a.integer("points", 2, 1001);
+    s.radius = a.number("radius", 1e-12, 1e12);
+    if (a.str("unit") == "r") s.unit = RadiusUnit::MutationRange;
+    else if (a.str("unit") == "fraction") s.unit = RadiusUnit::ScaleFraction;
+    else throw Error("evolq landscape: --unit must be r or fraction");
+    s.direction = LandscapeSettings::directionFromName(a.str("direction"), &s.channel, &s.towardFile);
+    s.losses = a.str("loss").split(',', Qt::SkipEmptyParts);
+    s.temperature = a.number("temperature", 1e-6, 1e6);
+    s.subset = a.integer("subset", 0, 1 << 30);
+    const auto model = VitModel::load(modelArg(a));
+    QJsonObject prov;
+    std::unique_ptr<QuantizedVit> q;
+    QuantConfig cfg = quantConfigFrom(a);
+    if (a.isSet("scales")) {
+        q = loadQuantized(model, ScaleFile::read(a.str("scales")));
+        cfg = q->config();
+        prov.insert("scales", QFileInfo(a.str("scales")).absoluteFilePath());
+    } else {
+        q = baselineFrom(a, model, cfg, &prov);
+    }
+    s.seed = cfg.seed;
+    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    torch::Tensor toward;
+    if (s.direction == DirectionKind::Toward) {
+        const ScaleFile target = ScaleFile::read(s.towardFile);
+        auto tq = loadQuantized(model, target);
+        toward = s.quantizer.isEmpty() ? tq->genome(s.block) : tq->quantizer(tq->findQuantizer(s.quantizer)).scale();
+    }
+    LandscapeSweep sweep(*q, calib.images, calib.labels, s, toward);
+    const int total = s.dims == 2 ? s.points * s.points : s.points;
+    QElapsedTimer t;
+    t.start();
+    int done = 0;
+    const LandscapeResult res = sweep.run([&](const LandscapePoint&) {
+        if (++done % std::max(1, total / 10) == 0 || done == total)
+            progress(QString("%1 / %2 points, %3 s").arg(done).arg(total).arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    });
+    // CSV: coordinates and every loss; jaggedness and provenance as comment lines.
+    QSaveFile f(outPath);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) throw Error(QString("%1: cannot write: %2").arg(outPath, f.errorString()));
+    QTextStream o(&f);
+    o << "# evolq landscape, program " << EVOLQ_VERSION << ", model " << model->info().architecture << " sha256 "
+      << model->info().sha256 << ", " << cfg.label() << ", seed " << s.seed << "\n";
+    o << "# settings " << QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact) << "\n";
+    o << "# quant_config " << QJsonDocument(cfg.toJson()).toJson(QJsonDocument::Compact) << "\n";
+    QJsonObject jag;
+    for (int k = 0; k < s.losses.size() && k < static_cast<int>(res.jaggedness.size()); ++k) {
+        const Jaggedness& j = res.jaggedness[k];
+        jag.insert(s.losses[k], QJsonObject{{"local_minima", j.localMinima},
+                                            {"tv_ratio", std::isfinite(j.tvRatio) ? QJsonValue(j.tvRatio) : QJsonValue("inf")},
+                                            {"best_gain_over_centre", j.bestGainOverCentre}});
+    }
+    o << "# jaggedness " << QJsonDocument(jag).toJson(QJsonDocument::Compact) << "\n";
+    o << (s.dims == 2 ? "i,j,a,b" : "i,a");
+    for (const QString& l : s.losses) o << ',' << l;
+    o << "\n";
+    for (const LandscapePoint& p : res.points) {
+        o << p.i << ',';
+        if (s.dims == 2) o << p.j << ',';
+        o << QString::number(p.a, 'g', 10);
+        if (s.dims == 2) o << ',' << QString::number(p.b, 'g', 10);
+        for (double v : p.values) o << ',' << QString::number(v, 'g', 12);
+        o << "\n";
+    }
+    o.flush();
+    if (!f.commit()) throw Error(QString("%1: cannot write").arg(outPath));
+    if (a.isSet("png")) {
+        LandscapePlot plot;
+        plot.resize(900, 600);
+        plot.start(res.start);
+        plot.addPoints(QVector<LandscapePoint>(res.points.begin(), res.points.end()));
+        for (int k = 0; k < s.losses.size() && k < static_cast<int>(res.jaggedness.size()); ++k)
+            plot.setJaggedness(s.losses[k], res.jaggedness[k]);
+        QString err;
+        if (!plot.savePlot(a.str("png"), &err)) throw Error(err);
+    }
+    if (a.isSet("json")) {
+        printJson(QJsonObject{{"seconds", res.seconds}, {"points", static_cast<int>(res.points.size())}, {"jaggedness", jag}});
+    } else {
+        for (int k = 0; k < s.losses.size() && k < static_cast<int>(res.jaggedness.size()); ++k)
+            out(QString("%1: %2 local minima, total variation / net change %3, best gain over centre %4")
+                    .arg(s.losses[k], -8).arg(res.jaggedness[k].localMinima).arg(res.jaggedness[k].tvRatio, 0, 'g', 4)
+                    .arg(res.jaggedness[k].bestGainOverCentre, 0, 'g', 4));
+        out(QString("wrote %1 (%2 points in %3 s)").arg(outPath).arg(res.points.size()).arg(res.seconds, 0, 'f', 1));
+    }
+    return 0;
+}
+
 int cmdEval(const QStringList& args) {
     CliArgs a("eval", "Top-1 and top-5 accuracy of a model (float or fake-quantized) over a labelled image folder.");
     a.option("scales", "evaluate the model quantized with this scale file", "FILE");
@@ -493,6 +608,7 @@ QList<Command> commands() {
         {"eval", "top-1/top-5 accuracy over a labelled folder", cmdEval},
         {"quantize", "FQ-ViT baseline quantization to a scale file", cmdQuantize},
         {"search", "Evol-Q search over quantization scales", cmdSearch},
+        {"landscape", "loss landscape along scale perturbations", cmdLandscape},
         {"bench", "time forward passes and fitness evaluations", cmdBench},
         {"prepare-fashion-mnist", "write Fashion-MNIST as PNG folders", cmdPrepare},
         {"train", "train a ViT from scratch", cmdTrain},

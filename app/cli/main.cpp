@@ -1,5 +1,7 @@
 // `evolq`: the headless command line over the same core as the workbench.
+#include <QApplication>
 #include <QCoreApplication>
+#include <memory>
 #include <cstdio>
 
 #include "Commands.h"
@@ -20,7 +22,13 @@ static void printHelp() {
 }
 
 int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
+    // Drawing plots (landscape --png) needs a GUI application; a headless machine draws offscreen.
+    bool needsGui = false;
+    for (int i = 1; i < argc; ++i) needsGui |= std::string(argv[i]) == "--png";
+    if (needsGui && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> appPtr(needsGui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
+    QCoreApplication& app = *appPtr;
     QCoreApplication::setOrganizationName("evolq");
     QCoreApplication::setApplicationName("evolq");
     QCoreApplication::setApplicationVersion(EVOLQ_VERSION);
