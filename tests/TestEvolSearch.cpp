@@ -1,0 +1,185 @@
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "EvolSearch.h"
+#include "ScaleFile.h"
+#include "TestSupport.h"
+
+using namespace evolq;
+
+class TestEvolSearch : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::shared_ptr<VitModel> m_model;
+    torch::Tensor m_calib, m_val, m_valLabels;
+
+    std::unique_ptr<QuantizedVit> baseline() {
+        QuantConfig cfg;
+        cfg.weightBits = 3;
+        cfg.calibBatch = 20;
+        auto q = std::make_unique<QuantizedVit>(m_model, cfg);
+        q->calibrate(m_calib);
+        return q;
+    }
+    SearchSettings settings() {
+        SearchSettings s;
+        s.passes = 2;
+        s.cycles = 3;
+        s.seed = 5;
+        s.fitness.batch = 20;
+        s.mutationRange = 5e-3;
+        return s;
+    }
+    std::vector<torch::Tensor> genomes(QuantizedVit& q) {
+        std::vector<torch::Tensor> g;
+        for (int b = 0; b < q.model().depth(); ++b) g.push_back(q.genome(b).clone());
+        return g;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        at::set_num_threads(2);
+        m_model = test::makeModel(test::smallInfo(3), m_dir.filePath("m"));
+        torch::manual_seed(2);
+        m_calib = torch::randn({40, 3, 32, 32});
+        m_val = torch::randn({30, 3, 32, 32});
+        m_valLabels = torch::randint(0, 7, {30}, torch::kInt64);
+    }
+
+    void eventsAndMonotoneBest() {
+        auto q = baseline();
+        EvolSearch search(*q, m_calib, settings(), m_val, m_valLabels);
+        QVector<FitnessEvent> fit;
+        QVector<BlockVisitEvent> visits;
+        int starts = 0, ends = 0;
+        SearchCallbacks cb;
+        cb.start = [&](const RunStartEvent& e) {
+            ++starts;
+            QCOMPARE(e.blocks, 3);
+            QCOMPARE(e.evaluationsTotal, 2 * 3 * 4);
+        };
+        cb.fitness = [&](const FitnessEvent& e) { fit.push_back(e); };
+        cb.blockVisit = [&](const BlockVisitEvent& e) { visits.push_back(e); };
+        cb.end = [&](const RunEndEvent& e) {
+            ++ends;
+            QVERIFY(!e.cancelled);
+        };
+        search.setCallbacks(cb);
+        QCOMPARE(search.run(), SearchStatus::Finished);
+        QCOMPARE(starts, 1);
+        QCOMPARE(ends, 1);
+        QCOMPARE(fit.size(), 24);
+        QCOMPARE(visits.size(), 6);
+        // Blocks are visited last to first, every pass.
+        QCOMPARE(visits[0].block, 2);
+        QCOMPARE(visits[2].block, 0);
+        QCOMPARE(visits[3].block, 2);
+        double overall = fit.front().overallBest;
+        for (int i = 0; i < fit.size(); ++i) {
+            QCOMPARE(fit[i].evaluation, i + 1);
+            QVERIFY(fit[i].overallBest <= overall);  // the best fitness never gets worse
+            overall = fit[i].overallBest;
+            QVERIFY(fit[i].blockBest <= fit[i].childFitness);
+        }
+        // Each visit ends at least as good as it started, and the next visit starts where the last ended.
+        for (int v = 0; v < visits.size(); ++v) {
+            const FitnessEvent& first = fit[v * 4];
+            QCOMPARE(first.cycle, -1);
+            QVERIFY(visits[v].bestFitness <= first.childFitness);
+            if (v + 1 < visits.size()) QCOMPARE(fit[(v + 1) * 4].childFitness, visits[v].bestFitness);
+            QVERIFY(!std::isnan(visits[v].accuracy));
+        }
+        QVERIFY(search.bestFitness() <= search.baselineFitness());
+        const QJsonObject prov = search.provenance();
+        QCOMPARE(prov.value("fitness_history").toArray().size(), 24);
+        QCOMPARE(prov.value("block_visits").toArray().size(), 6);
+        QCOMPARE(prov.value("settings").toObject().value("seed").toInt(), 5);
+    }
+
+    void sameSeedSameScales() {
+        auto a = baseline(), b = baseline();
+        EvolSearch sa(*a, m_calib, settings()), sb(*b, m_calib, settings());
+        sa.run();
+        sb.run();
+        const auto ga = genomes(*a), gb = genomes(*b);
+        for (size_t i = 0; i < ga.size(); ++i) QVERIFY(torch::equal(ga[i], gb[i]));
+        // The scale files agree to the byte in every quantizer and in the fitness history.
+        const QJsonObject fa = ScaleFile::toJson(*a, {{"search", sa.provenance()}});
+        const QJsonObject fb = ScaleFile::toJson(*b, {{"search", sb.provenance()}});
+        QCOMPARE(QJsonDocument(fa.value("quantizers").toArray()).toJson(), QJsonDocument(fb.value("quantizers").toArray()).toJson());
+        QCOMPARE(fa.value("search").toObject().value("fitness_history"), fb.value("search").toObject().value("fitness_history"));
+        // A different seed explores differently.
+        auto c = baseline();
+        SearchSettings other = settings();
+        other.seed = 6;
+        EvolSearch sc(*c, m_calib, other);
+        sc.run();
+        bool differs = false;
+        const auto gc = genomes(*c);
+        for (size_t i = 0; i < ga.size(); ++i) differs |= !torch::equal(ga[i], gc[i]);
+        QVERIFY(differs);
+    }
+
+    void pauseResumeEqualsUninterrupted() {
+        auto ref = baseline();
+        EvolSearch sref(*ref, m_calib, settings());
+        sref.run();
+
+        auto q = baseline();
+        EvolSearch s(*q, m_calib, settings());
+        SearchControl ctl;
+        int pauses = 0;
+        SearchCallbacks cb;
+        cb.fitness = [&](const FitnessEvent& e) {
+            if (e.evaluation % 5 == 0) ctl.pause = true;  // pause every five evaluations
+        };
+        s.setCallbacks(cb);
+        SearchStatus st;
+        while ((st = s.run(&ctl)) == SearchStatus::Paused) {
+            ++pauses;
+            QVERIFY(!s.finished());
+            ctl.pause = false;
+        }
+        QCOMPARE(st, SearchStatus::Finished);
+        QVERIFY(pauses >= 4);
+        QCOMPARE(s.evaluationsDone(), sref.evaluationsDone());
+        const auto a = genomes(*ref), b = genomes(*q);
+        for (size_t i = 0; i < a.size(); ++i) QVERIFY(torch::equal(a[i], b[i]));
+        QCOMPARE(s.bestFitness(), sref.bestFitness());
+    }
+
+    void cancelStopsBetweenEvaluations() {
+        auto q = baseline();
+        EvolSearch s(*q, m_calib, settings());
+        SearchControl ctl;
+        bool cancelledEvent = false;
+        SearchCallbacks cb;
+        cb.fitness = [&](const FitnessEvent& e) {
+            if (e.evaluation == 7) ctl.cancel = true;
+        };
+        cb.end = [&](const RunEndEvent& e) { cancelledEvent = e.cancelled; };
+        s.setCallbacks(cb);
+        QCOMPARE(s.run(&ctl), SearchStatus::Cancelled);
+        QCOMPARE(s.evaluationsDone(), 7);
+        QVERIFY(cancelledEvent);
+        QVERIFY(!s.finished());
+    }
+
+    void validationNeverChangesTheResult() {
+        // With and without validation images the search keeps the same scales.
+        auto a = baseline(), b = baseline();
+        EvolSearch sa(*a, m_calib, settings(), m_val, m_valLabels);
+        SearchSettings noVal = settings();
+        noVal.valSubset = 0;
+        EvolSearch sb(*b, m_calib, noVal);
+        sa.run();
+        sb.run();
+        const auto ga = genomes(*a), gb = genomes(*b);
+        for (size_t i = 0; i < ga.size(); ++i) QVERIFY(torch::equal(ga[i], gb[i]));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvolSearch)
+#include "TestEvolSearch.moc"
