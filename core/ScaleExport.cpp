@@ -27,7 +27,8 @@ QuantizerSummary summaryOf(const FakeQuantizer& fq) {
     const QRegularExpressionMatch m = blockName.match(fq.name());
     if (m.hasMatch()) {
         s.block = m.captured(1).toInt();
-        s.searched = s.weight && (m.captured(2) == "attn.qkv.weight" || m.captured(2) == "attn.proj.weight");
+        s.searched =
+            s.weight && (m.captured(2) == "attn.qkv.weight" || m.captured(2) == "attn.proj.weight");
     }
     s.bits = fq.bits().bits;
     s.isSigned = fq.bits().isSigned;
@@ -55,11 +56,15 @@ QuantizerSummary summaryOf(const FakeQuantizer& fq) {
 }
 
 // A quantizer a foreign format can express: enabled, uniform, calibrated.
-bool exportable(const FakeQuantizer& fq) { return fq.enabled() && !fq.log2() && fq.calibrated(); }
+bool exportable(const FakeQuantizer& fq) {
+    return fq.enabled() && !fq.log2() && fq.calibrated();
+}
 
 QString compact(const QJsonValue& v) {
-    if (v.isObject()) return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-    if (v.isArray()) return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    if (v.isObject())
+        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    if (v.isArray())
+        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
     if (v.isDouble()) return QString::number(v.toDouble(), 'g', 17);
     if (v.isBool()) return v.toBool() ? "true" : "false";
     return v.toString();
@@ -92,7 +97,8 @@ QJsonObject ScaleExport::aimetEncodings(const QuantizedVit& q, const ScaleSelect
         }
         const QJsonObject entry{
             {"name", fq.name()},
-            {"enc_type", fq.granularity() == Granularity::PerChannel ? "PER_CHANNEL" : "PER_TENSOR"},
+            {"enc_type",
+             fq.granularity() == Granularity::PerChannel ? "PER_CHANNEL" : "PER_TENSOR"},
             {"dtype", "INT"},
             {"bw", fq.bits().bits},
             {"is_sym", fq.bits().isSigned},
@@ -114,20 +120,24 @@ QJsonObject ScaleExport::aimetEncodings(const QuantizedVit& q, const ScaleSelect
                            {"log2_softmax", cfg.log2Softmax}};
     QJsonObject prov = provenance;
     prov.insert("not_exported", notExported);
-    prov.insert("offset_convention", "offset = lo - zero_point; x = (q + offset) * scale, q in [0, 2^bw - 1]");
-    return QJsonObject{{"version", "1.0.0"},
-                       {"activation_encodings", activations},
-                       {"param_encodings", params},
-                       {"excluded_layers", QJsonArray{}},
-                       {"quantizer_args", args},
-                       {"producer", QJsonObject{{"name", "evolq-workbench"},
-                                                {"version", prov.value("program_version").toString()}}},
-                       {"evolq_provenance", prov}};
+    prov.insert("offset_convention",
+                "offset = lo - zero_point; x = (q + offset) * scale, q in [0, 2^bw - 1]");
+    return QJsonObject{
+        {"version", "1.0.0"},
+        {"activation_encodings", activations},
+        {"param_encodings", params},
+        {"excluded_layers", QJsonArray{}},
+        {"quantizer_args", args},
+        {"producer", QJsonObject{{"name", "evolq-workbench"},
+                                 {"version", prov.value("program_version").toString()}}},
+        {"evolq_provenance", prov}};
 }
 
-QByteArray ScaleExport::csv(const QuantizedVit& q, const ScaleSelection& sel, const QJsonObject& provenance) {
+QByteArray ScaleExport::csv(const QuantizedVit& q, const ScaleSelection& sel,
+                            const QJsonObject& provenance) {
     QString out;
-    out += "# Evol-Q Workbench scale export: one row per channel; x_hat = (q - zero_point) * scale\n";
+    out +=
+        "# Evol-Q Workbench scale export: one row per channel; x_hat = (q - zero_point) * scale\n";
     for (auto it = provenance.begin(); it != provenance.end(); ++it)
         out += QString("# %1: %2\n").arg(it.key(), compact(it.value()).replace('\n', ' '));
     out += csvHeader() + "\n";
@@ -135,8 +145,10 @@ QByteArray ScaleExport::csv(const QuantizedVit& q, const ScaleSelection& sel, co
         const FakeQuantizer& fq = q.quantizer(i);
         if (!sel.accepts(summaryOf(fq)) || !fq.calibrated()) continue;
         const std::vector<float> sc = values(fq.scale()), zp = values(fq.zeroPoint());
-        const QString head = QString("%1,%2,").arg(fq.name(), fq.isWeight() ? "weight" : "activation");
-        const QString tail = QString(",%1,%2,").arg(fq.bits().bits).arg(fq.bits().isSigned ? "true" : "false");
+        const QString head =
+            QString("%1,%2,").arg(fq.name(), fq.isWeight() ? "weight" : "activation");
+        const QString tail =
+            QString(",%1,%2,").arg(fq.bits().bits).arg(fq.bits().isSigned ? "true" : "false");
         for (size_t c = 0; c < sc.size(); ++c)
             out += head + QString::number(c) + tail + QString::number(sc[c], 'g', 9) + ',' +
                    QString::number(zp[c], 'g', 9) + '\n';
@@ -146,21 +158,25 @@ QByteArray ScaleExport::csv(const QuantizedVit& q, const ScaleSelection& sel, co
 
 void ScaleExport::writeBytes(const QString& path, const QByteArray& bytes) {
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) throw Error(QString("%1: cannot write: %2").arg(path, f.errorString()));
+    if (!f.open(QIODevice::WriteOnly))
+        throw Error(QString("%1: cannot write: %2").arg(path, f.errorString()));
     if (f.write(bytes) != bytes.size() || !f.commit())
         throw Error(QString("%1: cannot write: %2").arg(path, f.errorString()));
 }
 
-void ScaleExport::write(const QString& path, ExportFormat format, const QuantizedVit& q, const ScaleSelection& sel,
-                        const QJsonObject& provenance) {
+void ScaleExport::write(const QString& path, ExportFormat format, const QuantizedVit& q,
+                        const ScaleSelection& sel, const QJsonObject& provenance) {
     if (path.isEmpty()) throw Error("no file name given for the export");
-    if (!q.calibrated()) throw Error(QString("%1: nothing to export: the model is not quantized yet").arg(path));
+    if (!q.calibrated())
+        throw Error(QString("%1: nothing to export: the model is not quantized yet").arg(path));
     switch (format) {
         case ExportFormat::Native:
             ScaleFile::write(path, ScaleFile::toJson(q, provenance));
             return;
         case ExportFormat::Aimet:
-            writeBytes(path, QJsonDocument(aimetEncodings(q, sel, provenance)).toJson(QJsonDocument::Indented));
+            writeBytes(
+                path,
+                QJsonDocument(aimetEncodings(q, sel, provenance)).toJson(QJsonDocument::Indented));
             return;
         case ExportFormat::Csv:
             writeBytes(path, csv(q, sel, provenance));

@@ -21,8 +21,8 @@ public:
     // AIMET encodings 1.0.0: `version`, `activation_encodings` and `param_encodings` lists of
     // {name, enc_type PER_CHANNEL|PER_TENSOR, dtype INT, bw, is_sym, scale[], offset[]},
     // `quantizer_args`, and our provenance under `evolq_provenance`. AIMET dequantizes
-    // x = (q + offset) * scale with q in [0, 2^bw - 1], so offset = lo - zero_point: -zero_point for
-    // unsigned (asymmetric) types, -2^(bw-1) for signed (symmetric) ones. Log2 and disabled
+    // x = (q + offset) * scale with q in [0, 2^bw - 1], so offset = lo - zero_point: -zero_point
+    // for unsigned (asymmetric) types, -2^(bw-1) for signed (symmetric) ones. Log2 and disabled
     // quantizers have no AIMET encoding and are listed under evolq_provenance.not_exported.
     static QJsonObject aimetEncodings(const QuantizedVit& q, const ScaleSelection& sel,
                                       const QJsonObject& provenance);

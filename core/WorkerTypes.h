@@ -20,13 +20,20 @@ namespace evolq {
 enum class WorkerState { Idle, Loading, Quantizing, Searching, Paused, Landscape, Exporting };
 inline QString workerStateName(WorkerState s) {
     switch (s) {
-        case WorkerState::Idle: return "idle";
-        case WorkerState::Loading: return "loading";
-        case WorkerState::Quantizing: return "quantizing";
-        case WorkerState::Searching: return "searching";
-        case WorkerState::Paused: return "paused";
-        case WorkerState::Landscape: return "landscape";
-        case WorkerState::Exporting: return "exporting";
+        case WorkerState::Idle:
+            return "idle";
+        case WorkerState::Loading:
+            return "loading";
+        case WorkerState::Quantizing:
+            return "quantizing";
+        case WorkerState::Searching:
+            return "searching";
+        case WorkerState::Paused:
+            return "paused";
+        case WorkerState::Landscape:
+            return "landscape";
+        case WorkerState::Exporting:
+            return "exporting";
     }
     return "idle";
 }
@@ -42,9 +49,9 @@ struct ModelSummary {
 struct QuantizerSummary {
     QString name;
     bool weight = true;
-    int block = -1;  // -1 outside the transformer blocks
+    int block = -1;         // -1 outside the transformer blocks
     bool searched = false;  // part of an Evol-Q genome (attention qkv / proj weights)
-    int bits = 0;  // 0 = off
+    int bits = 0;           // 0 = off
     bool isSigned = false;
     bool perChannel = false;
     bool log2 = false;
@@ -57,12 +64,12 @@ struct QuantizerSummary {
 // One image folder after scanning (and decoding, where the model is known).
 struct DataSummary {
     QString folder;
-    int images = 0;      // files in the folder
-    int decoded = 0;     // images decoded for use (calibration set / validation subset); 0 = not yet
+    int images = 0;   // files in the folder
+    int decoded = 0;  // images decoded for use (calibration set / validation subset); 0 = not yet
     QStringList classes;
-    QStringList failed;  // relative paths that failed to decode
+    QStringList failed;      // relative paths that failed to decode
     QStringList thumbnails;  // a few image paths, one per class where possible
-    QString note;  // e.g. why accuracy cannot be measured on this folder
+    QString note;            // e.g. why accuracy cannot be measured on this folder
 };
 
 // The result of "Quantize": the baseline, measured on the validation subset.
@@ -90,9 +97,10 @@ struct SearchRunSettings {
     int fitnessBatch = 100;
     unsigned seed = 0;
     int valSubset = 1000;  // validation images measured after each block visit; 0 = off
-    bool fromBaseline = true;  // restart from the baseline scales, else continue from the current ones
+    bool fromBaseline =
+        true;  // restart from the baseline scales, else continue from the current ones
     bool finalEvaluation = true;  // top-1 over the whole validation folder when the run finishes
-    QString outputPath;  // written (atomically) only when the run finishes; empty = none
+    QString outputPath;           // written (atomically) only when the run finishes; empty = none
 
     QJsonObject toJson() const;
     static SearchRunSettings fromJson(const QJsonObject& o);  // missing fields keep their defaults
@@ -106,7 +114,8 @@ struct LandscapeRunSettings {
     int points = 51;
     double radius = 3;
     bool scaleFraction = false;  // radius in fractions of each scale instead of mutation ranges
-    // "random", "mutation", "channel:N", "toward:FILE", or "toward:result" (baseline -> search result)
+    // "random", "mutation", "channel:N", "toward:FILE", or "toward:result" (baseline -> search
+    // result)
     QString direction = "random";
     QStringList losses{"infonce", "mse"};
     int subset = 256;

@@ -1,0 +1,490 @@
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include "Runtime.h"
+#include "ScaleExport.h"
+#include "SearchWorker.h"
+#include "TestSupport.h"
+#include "WorkerRelay.h"
+
+using namespace evolq;
+
+namespace {
+
+// A worker on its own thread, as the GUI runs it.
+struct Harness {
+    QThread thread;
+    SearchWorker* worker = new SearchWorker;
+    test::WorkerRelay relay{worker};
+
+    Harness() {
+        worker->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+    }
+    ~Harness() { stop(); }
+    // Cancel whatever runs, then quit and join.
+    bool stop(int ms = 30000) {
+        if (thread.isFinished()) return true;
+        worker->cancel();
+        thread.quit();
+        return thread.wait(ms);
+    }
+    template <typename F>
+    void post(F f) {
+        SearchWorker* w = worker;
+        QMetaObject::invokeMethod(
+            worker, [w, f] { f(w); }, Qt::QueuedConnection);
+    }
+};
+
+QuantConfig smallConfig() {
+    QuantConfig c;
+    c.calibImages = 16;
+    c.calibBatch = 8;
+    return c;
+}
+
+SearchRunSettings shortSearch() {
+    SearchRunSettings s;
+    s.passes = 1;
+    s.cycles = 1;
+    s.population = 3;
+    s.samples = 2;
+    s.fitnessBatch = 8;
+    s.valSubset = 10;
+    return s;
+}
+
+QJsonArray quantizersOf(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object().value("quantizers").toArray();
+}
+
+}  // namespace
+
+class TestSearchWorker : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_model, m_calib, m_val;
+
+    // Model, data and baseline, ready to search.
+    void prepare(Harness& h) {
+        QSignalSpy loaded(&h.relay, &test::WorkerRelay::modelLoaded);
+        QSignalSpy data(&h.relay, &test::WorkerRelay::dataLoaded);
+        QSignalSpy quantized(&h.relay, &test::WorkerRelay::quantized);
+        const QString model = m_model, calib = m_calib, val = m_val;
+        h.post([=](SearchWorker* w) { w->loadModel(model); });
+        h.post([=](SearchWorker* w) { w->loadData(calib, val, 16, 10); });
+        h.post([](SearchWorker* w) { w->quantize(smallConfig()); });
+        QTRY_COMPARE_WITH_TIMEOUT(quantized.count(), 1, 60000);
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(data.count(), 1);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        SearchWorker::registerMetaTypes();
+        initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
+        QVERIFY(m_dir.isValid());
+        m_model = m_dir.filePath("model");
+        test::makeModel(test::smallInfo(2, 48, 4, 2), m_model);
+        m_calib = m_dir.filePath("calib");
+        m_val = m_dir.filePath("val");
+        test::writeImageFolder(m_calib, 2, 12, 32, 1);
+        test::writeImageFolder(m_val, 2, 10, 28, 2);
+    }
+
+    void loadsModelDataAndBaseline() {
+        Harness h;
+        QSignalSpy loaded(&h.relay, &test::WorkerRelay::modelLoaded);
+        QSignalSpy data(&h.relay, &test::WorkerRelay::dataLoaded);
+        QSignalSpy quantized(&h.relay, &test::WorkerRelay::quantized);
+        QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+        QSignalSpy provenance(&h.relay, &test::WorkerRelay::provenanceChanged);
+        prepare(h);
+        // prepare() used its own spies; these saw the same signals.
+        QCOMPARE(loaded.count(), 1);
+        const auto model = loaded.at(0).at(0).value<ModelSummary>();
+        QCOMPARE(model.info.numClasses, 2);
+        QCOMPARE(model.info.depth, 2);
+        QVERIFY(model.layerNames.contains("blocks.1.attn.qkv"));
+
+        const auto calib = data.at(0).at(0).value<DataSummary>();
+        const auto val = data.at(0).at(1).value<DataSummary>();
+        QCOMPARE(calib.classes, QStringList({"class_0", "class_1"}));
+        QCOMPARE(calib.images, 25);  // the broken file counts as a file
+        QVERIFY(calib.decoded >= 15);
+        QVERIFY(!calib.thumbnails.isEmpty());
+        QCOMPARE(val.images, 21);
+        QCOMPARE(val.decoded + val.failed.size(), 10);
+
+        const auto q = quantized.at(0).at(0).value<QuantizeSummary>();
+        QCOMPARE(q.label, QString("W4A8"));
+        QVERIFY(q.calibImages > 0);
+        QVERIFY(q.valImages > 0);
+        QVERIFY(!std::isnan(q.fp32Top1));
+        QVERIFY(!std::isnan(q.baselineTop1));
+        QVERIFY(!q.quantizers.isEmpty());
+        int searched = 0;
+        for (const QuantizerSummary& s : q.quantizers) {
+            if (s.searched) ++searched;
+            if (s.bits > 0 && !s.log2) QVERIFY(s.scaleMin > 0);
+        }
+        QCOMPARE(searched, 4);  // qkv and proj of two blocks
+        QVERIFY(provenance.count() >= 1);
+        const QJsonObject p = provenance.last().at(0).toJsonObject();
+        QCOMPARE(p.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(p.value("model").toObject().value("sha256").toString().size(), 64);
+        QVERIFY(errors.isEmpty());
+        QVERIFY(h.stop());
+    }
+
+    void shortSearchStreamsEventsAndFinishes() {
+        Harness h;
+        prepare(h);
+        QSignalSpy started(&h.relay, &test::WorkerRelay::searchStarted);
+        QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+        QSignalSpy visits(&h.relay, &test::WorkerRelay::blockVisited);
+        QSignalSpy changes(&h.relay, &test::WorkerRelay::scaleChanges);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        QSignalSpy progress(&h.relay, &test::WorkerRelay::progress);
+        QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
+        QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+        SearchRunSettings s = shortSearch();
+        s.outputPath = m_dir.filePath("short-result.json");
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+
+        QCOMPARE(started.count(), 1);
+        const auto run = started.at(0).at(0).value<RunStartEvent>();
+        QCOMPARE(run.blocks, 2);
+        QCOMPARE(run.evaluationsTotal, 1 * 2 * (1 + 1));
+        QVERIFY(!std::isnan(run.fp32Top1));
+        // Every evaluation arrives once, in order, in batches.
+        int n = 0;
+        for (const auto& args : fitness) {
+            for (const FitnessEvent& e : args.at(0).value<QVector<FitnessEvent>>())
+                QCOMPARE(e.evaluation, ++n);
+        }
+        QCOMPARE(n, run.evaluationsTotal);
+        QVERIFY(fitness.count() <= n);
+        // Blocks last to first.
+        QCOMPARE(visits.count(), 2);
+        QCOMPARE(visits.at(0).at(0).value<BlockVisitEvent>().block, 1);
+        QCOMPARE(visits.at(1).at(0).value<BlockVisitEvent>().block, 0);
+        QVERIFY(!std::isnan(visits.at(1).at(0).value<BlockVisitEvent>().accuracy));
+        QVERIFY(changes.count() >= 2);
+        QCOMPARE(changes.last().at(0).value<QVector<QVector<double>>>().size(), 2);
+        const auto end = finished.at(0).at(0).value<RunEndEvent>();
+        QVERIFY(!end.cancelled);
+        QVERIFY(!std::isnan(end.finalTop1));
+        QVERIFY(end.bestFitness <= run.baselineFitness);
+        QCOMPARE(progress.last().at(0).toInt(), progress.last().at(1).toInt());
+        QCOMPARE(states.last().at(0).value<WorkerState>(), WorkerState::Idle);
+        QVERIFY(QFile::exists(s.outputPath));
+        QVERIFY(h.stop());
+    }
+
+    void cancelMidRunWritesNothingAndJoins() {
+        Harness h;
+        prepare(h);
+        QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        QSignalSpy changes(&h.relay, &test::WorkerRelay::scaleChanges);
+        QTemporaryDir out;
+        SearchRunSettings s = shortSearch();
+        s.passes = 100000;  // far longer than the test waits
+        s.outputPath = out.filePath("never.json");
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 2, 60000);
+        QElapsedTimer t;
+        t.start();
+        h.worker->cancel();  // directly, from this thread, as the GUI does
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY2(t.elapsed() < 5000, qPrintable(QString("cancel took %1 ms").arg(t.elapsed())));
+        QVERIFY(finished.at(0).at(0).value<RunEndEvent>().cancelled);
+        // The scales went back to where the run started: the baseline.
+        for (const auto& row : changes.last().at(0).value<QVector<QVector<double>>>())
+            for (double v : row) QCOMPARE(v, 0.0);
+        QVERIFY(!QFile::exists(s.outputPath));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(),
+                 0);  // no temporary left
+        QVERIFY(h.stop(5000));
+        QVERIFY(h.thread.isFinished());
+    }
+
+    void pauseResumeEqualsAnUninterruptedRun() {
+        QTemporaryDir out;
+        const QString straight = out.filePath("straight.json"),
+                      paused = out.filePath("paused.json");
+        SearchRunSettings s = shortSearch();
+        s.passes = 2;
+        s.cycles = 3;
+        s.finalEvaluation = false;
+        {
+            Harness h;
+            prepare(h);
+            QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+            SearchRunSettings a = s;
+            a.outputPath = straight;
+            h.post([a](SearchWorker* w) { w->startSearch(a); });
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        }
+        {
+            Harness h;
+            prepare(h);
+            QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+            QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+            QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
+            SearchRunSettings b = s;
+            b.outputPath = paused;
+            h.worker->pause();  // stale requests do not carry over into a new run
+            h.post([b](SearchWorker* w) { w->startSearch(b); });
+            QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
+            h.worker->pause();
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (states.count() > 0 &&
+                 states.last().at(0).value<WorkerState>() == WorkerState::Paused) ||
+                    finished.count() == 1,
+                30000);
+            if (finished.count() == 0) {
+                // Exports while paused hold whole block visits only.
+                QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+                const QString mid = out.filePath("mid.json");
+                h.post([mid](SearchWorker* w) { w->exportScales(mid, ExportFormat::Native, {}); });
+                QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+                h.post([](SearchWorker* w) { w->resume(); });
+            }
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+            QVERIFY(!finished.at(0).at(0).value<RunEndEvent>().cancelled);
+        }
+        const QJsonArray a = quantizersOf(straight), b = quantizersOf(paused);
+        QVERIFY(!a.isEmpty());
+        QCOMPARE(a, b);
+    }
+
+    void cancelWhilePausedFinishesTheRun() {
+        Harness h;
+        prepare(h);
+        QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
+        SearchRunSettings s = shortSearch();
+        s.passes = 100000;
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
+        h.worker->pause();
+        QTRY_VERIFY_WITH_TIMEOUT(states.last().at(0).value<WorkerState>() == WorkerState::Paused,
+                                 30000);
+        h.worker->cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY(finished.at(0).at(0).value<RunEndEvent>().cancelled);
+        QTRY_COMPARE(states.last().at(0).value<WorkerState>(), WorkerState::Idle);
+        QVERIFY(h.stop(5000));
+    }
+
+    void exportsEachFormatAndReimportsNative() {
+        Harness h;
+        prepare(h);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+        QSignalSpy imported(&h.relay, &test::WorkerRelay::imported);
+        QSignalSpy quantized(&h.relay, &test::WorkerRelay::quantized);
+        QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+        SearchRunSettings s = shortSearch();
+        s.finalEvaluation = false;
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+
+        QTemporaryDir out;
+        const QString native = out.filePath("scales.json"),
+                      aimet = out.filePath("scales.encodings"), csv = out.filePath("scales.csv"),
+                      again = out.filePath("again.json");
+        h.post([=](SearchWorker* w) {
+            w->exportScales(native, ExportFormat::Native, {});
+            w->exportScales(aimet, ExportFormat::Aimet, {});
+            ScaleSelection weights;
+            weights.activations = false;
+            w->exportScales(csv, ExportFormat::Csv, weights);
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 3, 30000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+
+        // AIMET encodings 1.0.0.
+        QFile af(aimet);
+        QVERIFY(af.open(QIODevice::ReadOnly));
+        const QJsonObject enc = QJsonDocument::fromJson(af.readAll()).object();
+        QCOMPARE(enc.value("version").toString(), QString("1.0.0"));
+        QVERIFY(enc.value("quantizer_args").isObject());
+        const QJsonArray params = enc.value("param_encodings").toArray();
+        const QJsonArray acts = enc.value("activation_encodings").toArray();
+        QCOMPARE(params.size(), 1 + 2 * 4 + 1);  // patch embedding, 4 linears per block, head
+        QVERIFY(!acts.isEmpty());
+        const QJsonObject qkv = [&] {
+            for (const QJsonValue& v : params)
+                if (v.toObject().value("name") == "blocks.1.attn.qkv.weight") return v.toObject();
+            return QJsonObject();
+        }();
+        QCOMPARE(qkv.value("enc_type").toString(), QString("PER_CHANNEL"));
+        QCOMPARE(qkv.value("dtype").toString(), QString("INT"));
+        QCOMPARE(qkv.value("bw").toInt(), 4);
+        QCOMPARE(qkv.value("is_sym").toBool(), false);
+        QCOMPARE(qkv.value("scale").toArray().size(), 3 * 48);
+        QCOMPARE(qkv.value("offset").toArray().size(), 3 * 48);
+        for (const QJsonValue& o : qkv.value("offset").toArray())
+            QVERIFY(o.toDouble() <= 0 && o.toDouble() >= -15);
+        bool perTensor = false;
+        for (const QJsonValue& v : acts)
+            perTensor |= v.toObject().value("enc_type") == "PER_TENSOR";
+        QVERIFY(perTensor);
+        QCOMPARE(enc.value("evolq_provenance").toObject().value("bit_config").toString(),
+                 QString("W4A8"));
+        QVERIFY(enc.value("evolq_provenance").toObject().value("search").isObject());
+
+        // CSV: provenance comments, the header, one row per weight channel.
+        QFile cf(csv);
+        QVERIFY(cf.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(cf.readAll()).split('\n', Qt::SkipEmptyParts);
+        int header = -1;
+        for (int i = 0; i < lines.size(); ++i)
+            if (lines[i] == ScaleExport::csvHeader()) header = i;
+        QVERIFY(header > 0);
+        QVERIFY(lines[0].startsWith('#'));
+        QVERIFY(QStringList(lines.mid(0, header)).join('\n').contains("sha256"));
+        const int channels = 48 + 2 * (3 * 48 + 48 + 96 + 48) + 2;
+        QCOMPARE(lines.size() - header - 1, channels);
+        QVERIFY(lines.last().startsWith("head.weight,weight,1,4,false,"));
+
+        // Native: import it back, export again, same scales.
+        h.post([=](SearchWorker* w) {
+            w->importScales(native, false);
+            w->exportScales(again, ExportFormat::Native, {});
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 4, 30000);
+        QCOMPARE(imported.count(), 1);
+        QCOMPARE(quantized.count(), 1);
+        QCOMPARE(quantizersOf(again), quantizersOf(native));
+        QVERIFY(errors.isEmpty());
+    }
+
+    void comparesAnImportedFile() {
+        Harness h;
+        prepare(h);
+        QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+        QSignalSpy compared(&h.relay, &test::WorkerRelay::comparisonReady);
+        QTemporaryDir out;
+        const QString base = out.filePath("base.json");
+        h.post([=](SearchWorker* w) { w->exportScales(base, ExportFormat::Native, {}); });
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+        h.post([=](SearchWorker* w) { w->importScales(base, true); });
+        QTRY_COMPARE_WITH_TIMEOUT(compared.count(), 1, 30000);
+        const auto c = compared.at(0).at(0).value<ScaleComparison>();
+        QCOMPARE(c.perBlock.size(), 2);
+        QCOMPARE(c.maxAbsChange, 0.0);
+        QCOMPARE(c.quantizersDiffering, 0);
+        QCOMPARE(c.currentTop1, c.importedTop1);
+    }
+
+    void landscapeStreamsPointsAndRestoresScales() {
+        Harness h;
+        prepare(h);
+        QSignalSpy started(&h.relay, &test::WorkerRelay::landscapeStarted);
+        QSignalSpy points(&h.relay, &test::WorkerRelay::landscapePoints);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::landscapeFinished);
+        QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+        QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+        QTemporaryDir out;
+        const QString before = out.filePath("before.json"), after = out.filePath("after.json");
+        LandscapeRunSettings l;
+        l.block = 1;
+        l.dims = 2;
+        l.points = 5;
+        l.radius = 2;
+        l.losses = {"infonce", "mse"};
+        l.subset = 16;
+        l.batch = 8;
+        h.post([=](SearchWorker* w) {
+            w->exportScales(before, ExportFormat::Native, {});
+            w->runLandscape(l);
+            w->exportScales(after, ExportFormat::Native, {});
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 60000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.at(0).at(0).value<LandscapeStart>().dims, 2);
+        int n = 0;
+        for (const auto& args : points) n += args.at(0).value<QVector<LandscapePoint>>().size();
+        QCOMPARE(n, 25);
+        const auto summary = finished.at(0).at(0).value<LandscapeSummary>();
+        QVERIFY(!summary.cancelled);
+        QCOMPARE(summary.jaggedness.size(), 2);
+        QCOMPARE(quantizersOf(after), quantizersOf(before));
+
+        // "Toward the result" needs a search first; without one it is an error, not a crash.
+        LandscapeRunSettings toward = l;
+        toward.direction = "toward:result";
+        toward.dims = 1;
+        h.post([=](SearchWorker* w) { w->runLandscape(toward); });
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
+        QVERIFY(errors.at(0).at(0).toString().contains("search"));
+        QSignalSpy searched(&h.relay, &test::WorkerRelay::searchFinished);
+        SearchRunSettings s = shortSearch();
+        s.finalEvaluation = false;
+        h.post([=](SearchWorker* w) {
+            w->startSearch(s);
+            w->runLandscape(toward);
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(!finished.last().at(0).value<LandscapeSummary>().cancelled);
+    }
+
+    void badInputBecomesAnErrorNamingTheFile() {
+        Harness h;
+        QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+        QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
+        const QString missing = m_dir.filePath("no-such-model");
+        h.post([=](SearchWorker* w) { w->loadModel(missing); });
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 10000);
+        QVERIFY(errors.at(0).at(0).toString().contains(missing));
+
+        // Quantize and search before a model: errors, no crash.
+        h.post([](SearchWorker* w) {
+            w->quantize(smallConfig());
+            w->startSearch(shortSearch());
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 3, 10000);
+
+        prepare(h);
+        const QString garbage = m_dir.filePath("garbage.json");
+        QFile g(garbage);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("{ not json");
+        g.close();
+        const QString unwritable = m_dir.filePath("no/such/dir/out.json");
+        const QString emptyFolder = m_dir.filePath("empty");
+        QDir().mkpath(emptyFolder);
+        h.post([=](SearchWorker* w) {
+            w->importScales(garbage, false);
+            w->exportScales(unwritable, ExportFormat::Aimet, {});
+            w->loadData(emptyFolder, QString(), 16, 0);
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 6, 10000);
+        QVERIFY(errors.at(3).at(0).toString().contains(garbage));
+        QVERIFY(errors.at(4).at(0).toString().contains(unwritable));
+        QVERIFY(errors.at(5).at(0).toString().contains(emptyFolder));
+        QCOMPARE(states.last().at(0).value<WorkerState>(), WorkerState::Idle);
+        QVERIFY(h.stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSearchWorker)
+#include "TestSearchWorker.moc"
