@@ -108,16 +108,30 @@ void trainModel(const TrainSettings& s, const std::function<void(const EpochRepo
     raw.std.assign(c, 1.f);
     LoadedImages tr = loadImages(train, raw);
     LoadedImages va = loadImages(val, raw);
-    channelStats(tr.images, &info.mean, &info.std);
     auto normalize = [&](torch::Tensor& t) {
         const torch::Tensor m = torch::tensor(info.mean).view({1, c, 1, 1});
         const torch::Tensor sd = torch::tensor(info.std).view({1, c, 1, 1});
         t.sub_(m).div_(sd);
     };
-    normalize(tr.images);
-    normalize(va.images);
 
-    auto model = std::make_shared<VitModel>(info);
+    std::shared_ptr<VitModel> model;
+    if (!s.initDir.isEmpty()) {
+        model = VitModel::load(s.initDir);
+        const ModelInfo& m = model->info();
+        if (m.channels != c || m.imageSize != w || m.numClasses != info.numClasses)
+            throw Error(QString("%1: the model does not fit the training data (%2 channels, %3 px, %4 classes)")
+                            .arg(s.initDir).arg(c).arg(w).arg(info.numClasses));
+        // Keep the normalization the model was trained with.
+        info = m;
+        info.architecture = s.architecture;
+        normalize(tr.images);
+        normalize(va.images);
+    } else {
+        channelStats(tr.images, &info.mean, &info.std);
+        normalize(tr.images);
+        normalize(va.images);
+        model = std::make_shared<VitModel>(info);
+    }
     // No weight decay on norms, biases, tokens and position embedding, as timm does.
     std::vector<torch::Tensor> decay, noDecay;
     for (const auto& kv : model->named_parameters()) {
@@ -183,7 +197,7 @@ void trainModel(const TrainSettings& s, const std::function<void(const EpochRepo
                                    {"batch", s.batch}, {"lr", s.lr}, {"weight_decay", s.weightDecay},
                                    {"warmup_epochs", s.warmupEpochs}, {"label_smoothing", s.labelSmoothing},
                                    {"crop_padding", s.cropPadding}, {"flip", s.flip}, {"limit", s.limit},
-                                   {"optimizer", "AdamW"}, {"schedule", "linear warm-up + cosine"}};
+                                   {"init", s.initDir}, {"optimizer", "AdamW"}, {"schedule", "linear warm-up + cosine"}};
         const QJsonObject doc{{"program_version", EVOLQ_VERSION}, {"runtime", runtimeDescription()},
                               {"settings", settings}, {"epochs_done", epoch}, {"history", history},
                               {"val_top1", lastVal}, {"parameters", static_cast<qint64>(countParameters(*model))},

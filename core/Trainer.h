@@ -27,6 +27,7 @@ struct TrainSettings {
     int threads = 0;
     int limit = 0;  // use only this many training images (0 = all); for quick tests
     QString architecture = "vit_tiny_fmnist";
+    QString initDir;  // start from this model folder's weights (fine-tuning) instead of random ones
 };
 
 struct EpochReport {

@@ -561,6 +561,7 @@ int cmdTrain(const QStringList& args) {
     a.flag("no-flip", "no horizontal flips");
     a.option("limit", "use a seeded subset of N training images (0 = all)", "N", "0");
     a.option("architecture", "architecture name written to config.json", "NAME", d.architecture);
+    a.option("init", "start from this model folder's weights (fine-tuning)", "DIR");
     if (!a.parse(args)) return 0;
     TrainSettings s;
     s.trainDir = a.required("train");
@@ -582,6 +583,7 @@ int cmdTrain(const QStringList& args) {
     s.flip = !a.isSet("no-flip");
     s.limit = a.integer("limit", 0, 1 << 30);
     s.architecture = a.str("architecture");
+    s.initDir = a.str("init");
     QElapsedTimer t;
     t.start();
     trainModel(
