@@ -249,6 +249,7 @@ void SearchWorker::loadModel(const QString& folder) {
         m.info = d->model->info();
         m.layerNames = d->model->layerNames();
         m.pointNames = d->model->pointNames();
+        m.rows = m.info.summaryRows();
         Q_EMIT modelLoaded(m);
         Q_EMIT status(QString("Model %1 loaded").arg(m.info.architecture));
         emitProvenance();
@@ -561,6 +562,7 @@ void SearchWorker::runSearchLoop() {
     const SearchRunSettings settings = d->searchSettings;
     d->search.reset();
     if (settings.finalEvaluation && d->validationUsable()) {
+        setState(WorkerState::Evaluating);
         Q_EMIT status(QString("Measuring top-1 on the whole validation folder (%1 images)")
                           .arg(d->valFolder->size()));
         d->control.cancel.store(false);

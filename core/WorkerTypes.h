@@ -17,7 +17,17 @@
 namespace evolq {
 
 // What the worker is doing; the GUI enables its actions from this alone.
-enum class WorkerState { Idle, Loading, Quantizing, Searching, Paused, Landscape, Exporting };
+// Progress during Searching and Paused counts fitness evaluations; otherwise images or points.
+enum class WorkerState {
+    Idle,
+    Loading,
+    Quantizing,
+    Searching,
+    Paused,
+    Evaluating,
+    Landscape,
+    Exporting
+};
 inline QString workerStateName(WorkerState s) {
     switch (s) {
         case WorkerState::Idle:
@@ -30,6 +40,8 @@ inline QString workerStateName(WorkerState s) {
             return "searching";
         case WorkerState::Paused:
             return "paused";
+        case WorkerState::Evaluating:
+            return "evaluating";
         case WorkerState::Landscape:
             return "landscape";
         case WorkerState::Exporting:
@@ -41,8 +53,9 @@ inline QString workerStateName(WorkerState s) {
 // A loaded model as the model panel shows it.
 struct ModelSummary {
     ModelInfo info;
-    QStringList layerNames;  // weight quantizers are named layer + ".weight"
-    QStringList pointNames;  // activation quantizers carry these names
+    QStringList layerNames;               // weight quantizers are named layer + ".weight"
+    QStringList pointNames;               // activation quantizers carry these names
+    QList<QPair<QString, QString>> rows;  // info.summaryRows(), for widgets that cannot link core
 };
 
 // One quantizer with statistics of its scales, for the model tree and the export dialog.
