@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QWidget>
+
+#include "WorkerTypes.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace evolq {
+
+// What a landscape sweep measures: block, direction kind, 1-D or 2-D, points, radius, losses;
+// Run and Cancel.
+class LandscapeControls : public QWidget {
+    Q_OBJECT
+public:
+    explicit LandscapeControls(QWidget* parent = nullptr);
+
+    LandscapeRunSettings settings() const;
+    void setSettings(const LandscapeRunSettings& s);
+    void setBlockCount(int blocks);
+    QPushButton* runButton() const;
+    QPushButton* cancelButton() const;
+    QComboBox* directionCombo() const;
+
+public Q_SLOTS:
+    void setBlock(int block);
+    void setWorkerState(evolq::WorkerState state);
+    // Whether a quantized model exists, and whether a finished search gives "toward the result".
+    void setReady(bool quantized, bool searched);
+
+Q_SIGNALS:
+    void runRequested();
+    void cancelRequested();
+
+private:
+    void updateEnabled();
+
+    QSpinBox* m_block;
+    QComboBox* m_direction;
+    QSpinBox* m_channel;
+    QLineEdit* m_file;
+    QToolButton* m_browse;
+    QComboBox* m_dims;
+    QSpinBox* m_points;
+    QDoubleSpinBox* m_radius;
+    QComboBox* m_unit;
+    QList<QCheckBox*> m_losses;
+    QSpinBox* m_subset;
+    QSpinBox* m_seed;
+    QPushButton* m_run;
+    QPushButton* m_cancel;
+    WorkerState m_state = WorkerState::Idle;
+    bool m_quantized = false, m_searched = false;
+};
+
+}  // namespace evolq

@@ -1,0 +1,205 @@
+#include "SearchPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace evolq {
+
+namespace {
+
+QSpinBox* spin(QWidget* parent, int lo, int hi) {
+    auto* s = new QSpinBox(parent);
+    s->setRange(lo, hi);
+    return s;
+}
+
+}  // namespace
+
+SearchPanel::SearchPanel(QWidget* parent)
+    : QWidget(parent),
+      m_passes(spin(this, 1, 100000)),
+      m_cycles(spin(this, 1, 100000)),
+      m_population(spin(this, 1, 100000)),
+      m_samples(spin(this, 1, 100000)),
+      m_mutation(new QDoubleSpinBox(this)),
+      m_loss(new QComboBox(this)),
+      m_temperature(new QDoubleSpinBox(this)),
+      m_batch(spin(this, 2, 1 << 20)),
+      m_seed(spin(this, 0, 1 << 30)),
+      m_valSubset(spin(this, 0, 1 << 24)),
+      m_fromBaseline(new QCheckBox(tr("start from the baseline scales"), this)),
+      m_finalEval(new QCheckBox(tr("top-1 on the whole validation folder at the end"), this)),
+      m_start(new QPushButton(tr("Start"), this)),
+      m_pause(new QPushButton(tr("Pause"), this)),
+      m_cancel(new QPushButton(tr("Cancel"), this)),
+      m_progress(new QProgressBar(this)),
+      m_eta(new QLabel(this)) {
+    m_mutation->setDecimals(6);
+    m_mutation->setRange(0, 10);
+    m_mutation->setSingleStep(1e-4);
+    m_mutation->setSpecialValueText(tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
+    m_loss->addItem(tr("infoNCE"), "infonce");
+    m_loss->addItem(tr("MSE"), "mse");
+    m_loss->addItem(tr("KL divergence"), "kl");
+    m_loss->addItem(tr("1 - cosine"), "cosine");
+    m_temperature->setRange(1e-3, 1000);
+    m_temperature->setDecimals(3);
+    m_valSubset->setSpecialValueText(tr("off"));
+    m_valSubset->setToolTip(
+        tr("Validation images measured after each block visit: shown, never used to choose"));
+    m_start->setObjectName("startButton");
+    m_pause->setObjectName("pauseButton");
+    m_cancel->setObjectName("cancelButton");
+    m_progress->setObjectName("searchProgress");
+    m_progress->setTextVisible(true);
+    m_eta->setObjectName("etaLabel");
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Passes (P):"), m_passes);
+    form->addRow(tr("Cycles per block (K):"), m_cycles);
+    form->addRow(tr("Population:"), m_population);
+    form->addRow(tr("Tournament samples:"), m_samples);
+    form->addRow(tr("Mutation range r:"), m_mutation);
+    form->addRow(tr("Loss:"), m_loss);
+    form->addRow(tr("Temperature (infoNCE):"), m_temperature);
+    form->addRow(tr("Fitness batch:"), m_batch);
+    form->addRow(tr("Seed:"), m_seed);
+    form->addRow(tr("Validation subset:"), m_valSubset);
+    form->addRow(QString(), m_fromBaseline);
+    form->addRow(QString(), m_finalEval);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_cancel);
+    buttons->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_eta);
+    layout->addStretch(1);
+
+    setSettings(SearchRunSettings());
+    resetProgress();
+    updateButtons();
+    connect(m_start, &QPushButton::clicked, this, &SearchPanel::startRequested);
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        if (m_state == WorkerState::Paused)
+            Q_EMIT resumeRequested();
+        else
+            Q_EMIT pauseRequested();
+    });
+    connect(m_cancel, &QPushButton::clicked, this, &SearchPanel::cancelRequested);
+    connect(m_loss, &QComboBox::currentIndexChanged, this,
+            [this] { m_temperature->setEnabled(m_loss->currentData() == "infonce"); });
+}
+
+SearchRunSettings SearchPanel::settings() const {
+    SearchRunSettings s;
+    s.passes = m_passes->value();
+    s.cycles = m_cycles->value();
+    s.population = m_population->value();
+    s.samples = m_samples->value();
+    s.mutationRange = m_mutation->value();
+    s.loss = m_loss->currentData().toString();
+    s.temperature = m_temperature->value();
+    s.fitnessBatch = m_batch->value();
+    s.seed = static_cast<unsigned>(m_seed->value());
+    s.valSubset = m_valSubset->value();
+    s.fromBaseline = m_fromBaseline->isChecked();
+    s.finalEvaluation = m_finalEval->isChecked();
+    return s;
+}
+
+void SearchPanel::setSettings(const SearchRunSettings& s) {
+    m_passes->setValue(s.passes);
+    m_cycles->setValue(s.cycles);
+    m_population->setValue(s.population);
+    m_samples->setValue(s.samples);
+    m_mutation->setValue(s.mutationRange);
+    const int loss = m_loss->findData(s.loss);
+    m_loss->setCurrentIndex(loss >= 0 ? loss : 0);
+    m_temperature->setValue(s.temperature);
+    m_batch->setValue(s.fitnessBatch);
+    m_seed->setValue(static_cast<int>(s.seed));
+    m_valSubset->setValue(s.valSubset);
+    m_fromBaseline->setChecked(s.fromBaseline);
+    m_finalEval->setChecked(s.finalEvaluation);
+}
+
+QPushButton* SearchPanel::startButton() const {
+    return m_start;
+}
+
+QPushButton* SearchPanel::pauseButton() const {
+    return m_pause;
+}
+
+QPushButton* SearchPanel::cancelButton() const {
+    return m_cancel;
+}
+
+QProgressBar* SearchPanel::progressBar() const {
+    return m_progress;
+}
+
+QString SearchPanel::progressText() const {
+    return m_progress->text() + " " + m_eta->text();
+}
+
+QString SearchPanel::formatEta(double seconds) {
+    if (seconds < 0) return tr("ETA unknown");
+    const qint64 s = qRound64(seconds);
+    if (s >= 3600)
+        return tr("ETA %1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QChar('0'));
+    if (s >= 60) return tr("ETA %1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+    return tr("ETA %1 s").arg(s);
+}
+
+void SearchPanel::setWorkerState(WorkerState state) {
+    m_state = state;
+    updateButtons();
+}
+
+void SearchPanel::setReady(bool ready) {
+    m_ready = ready;
+    updateButtons();
+}
+
+void SearchPanel::updateButtons() {
+    const bool searching = m_state == WorkerState::Searching,
+               paused = m_state == WorkerState::Paused;
+    m_start->setEnabled(m_ready && m_state == WorkerState::Idle);
+    m_pause->setEnabled(searching || paused);
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    m_cancel->setEnabled(searching || paused);
+    for (QWidget* w : std::initializer_list<QWidget*>{
+             m_passes, m_cycles, m_population, m_samples, m_mutation, m_loss, m_temperature,
+             m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval})
+        w->setEnabled(!searching && !paused);
+    if (!searching && !paused) m_temperature->setEnabled(m_loss->currentData() == "infonce");
+}
+
+void SearchPanel::setProgress(int done, int total, double etaSeconds) {
+    m_progress->setRange(0, std::max(1, total));
+    m_progress->setValue(std::min(done, std::max(1, total)));
+    m_progress->setFormat(tr("%1 / %2 evaluations").arg(done).arg(total));
+    m_eta->setText(done >= total ? tr("done") : formatEta(etaSeconds));
+}
+
+void SearchPanel::resetProgress() {
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("no search running"));
+    m_eta->clear();
+}
+
+}  // namespace evolq

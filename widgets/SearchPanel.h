@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QWidget>
+
+#include "WorkerTypes.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace evolq {
+
+// Evol-Q's settings, Start / Pause-Resume / Cancel, and a progress bar with evaluations done /
+// total and the ETA.
+class SearchPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SearchPanel(QWidget* parent = nullptr);
+
+    SearchRunSettings settings() const;
+    void setSettings(const SearchRunSettings& s);
+
+    QPushButton* startButton() const;
+    QPushButton* pauseButton() const;
+    QPushButton* cancelButton() const;
+    QProgressBar* progressBar() const;
+    QString progressText() const;
+    static QString formatEta(double seconds);
+
+public Q_SLOTS:
+    void setWorkerState(evolq::WorkerState state);
+    // Whether a quantized model exists to search.
+    void setReady(bool ready);
+    void setProgress(int done, int total, double etaSeconds);
+    void resetProgress();
+
+Q_SIGNALS:
+    void startRequested();
+    void pauseRequested();
+    void resumeRequested();
+    void cancelRequested();
+
+private:
+    void updateButtons();
+
+    QSpinBox* m_passes;
+    QSpinBox* m_cycles;
+    QSpinBox* m_population;
+    QSpinBox* m_samples;
+    QDoubleSpinBox* m_mutation;
+    QComboBox* m_loss;
+    QDoubleSpinBox* m_temperature;
+    QSpinBox* m_batch;
+    QSpinBox* m_seed;
+    QSpinBox* m_valSubset;
+    QCheckBox* m_fromBaseline;
+    QCheckBox* m_finalEval;
+    QPushButton* m_start;
+    QPushButton* m_pause;
+    QPushButton* m_cancel;
+    QProgressBar* m_progress;
+    QLabel* m_eta;
+    WorkerState m_state = WorkerState::Idle;
+    bool m_ready = false;
+};
+
+}  // namespace evolq
