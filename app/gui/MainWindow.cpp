@@ -1,60 +1,645 @@
 #include "MainWindow.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
+#include <cmath>
 
-#include "Error.h"
-#include "ModelSummaryWidget.h"
-#include "VitModel.h"
+#include "AccuracyPlot.h"
+#include "DataPanel.h"
+#include "ExportScalesDialog.h"
+#include "FitnessPlot.h"
+#include "FolderPicker.h"
+#include "LandscapeControls.h"
+#include "LandscapePlot.h"
+#include "MessageBanner.h"
+#include "ModelPanel.h"
+#include "QuantPanel.h"
+#include "ResponsivenessProbe.h"
+#include "Runtime.h"
+#include "ScaleChangeMap.h"
+#include "SearchPanel.h"
+#include "SearchWorker.h"
+#include "Version.h"
+#include "WorkbenchConfig.h"
 
 namespace evolq {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle("Evol-Q Workbench");
+namespace {
+
+QWidget* scrollable(QWidget* w) {
+    auto* area = new QScrollArea;
+    area->setWidget(w);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+
+QString percent(double v) {
+    return std::isnan(v) ? QStringLiteral("-") : QString::number(v, 'f', 2) + " %";
+}
+
+}  // namespace
+
+template <typename F>
+void MainWindow::post(F f) {
+    SearchWorker* w = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [w, f] { f(w); }, Qt::QueuedConnection);
+}
+
+MainWindow::MainWindow(const Options& options, QWidget* parent)
+    : QMainWindow(parent),
+      m_options(options),
+      m_config(new WorkbenchConfig(options.settingsFile, this)),
+      m_worker(new SearchWorker) {
+    setWindowTitle(tr("Evol-Q Workbench"));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    SearchWorker::registerMetaTypes();
+
+    // The [worker] pattern: the worker lives on m_thread and is deleted when the thread ends.
+    m_thread.setObjectName("SearchWorker");
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+
+    buildPanels();
+    buildDocks();
+    buildMenus();
+    connectWorker();
+    restoreSettings();
+    if (!options.probeFile.isEmpty()) {
+        m_probe = new ResponsivenessProbe(this);
+        m_probe->setLabel("GUI thread timer gaps during a search");
+    }
+    onStateChanged(WorkerState::Idle);
+    m_thread.start();
+}
+
+MainWindow::~MainWindow() {
+    saveSettings();
+    // Cancel reaches the running job at once (an atomic flag), so the thread ends promptly.
+    m_worker->cancel();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+void MainWindow::buildPanels() {
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
-    m_banner = new QLabel(central);
-    m_banner->setObjectName("errorBanner");
-    m_banner->setWordWrap(true);
-    m_banner->setStyleSheet("QLabel { background: #fbe3e4; color: #8a1f11; border: 1px solid #e6a8a8; padding: 6px; }");
-    m_banner->hide();
-    m_summary = new ModelSummaryWidget(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_banner = new MessageBanner(central);
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName("panelTabs");
+    m_modelPanel = new ModelPanel;
+    m_dataPanel = new DataPanel;
+    m_quantPanel = new QuantPanel;
+    m_searchPanel = new SearchPanel;
+    m_tabs->addTab(m_modelPanel, tr("&Model"));
+    m_tabs->addTab(scrollable(m_dataPanel), tr("&Data"));
+    m_tabs->addTab(scrollable(m_quantPanel), tr("&Quantization"));
+    m_tabs->addTab(scrollable(m_searchPanel), tr("&Search"));
     layout->addWidget(m_banner);
-    layout->addWidget(m_summary);
-    layout->addStretch();
+    layout->addWidget(m_tabs, 1);
+    central->setMinimumWidth(380);
     setCentralWidget(central);
-    QMenu* file = menuBar()->addMenu("&File");
-    QAction* open = file->addAction("&Open model...");
-    connect(open, &QAction::triggered, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, "Open model folder");
-        if (!dir.isEmpty()) openModel(dir);
+
+    m_statusText = new QLabel(this);
+    m_jobProgress = new QProgressBar(this);
+    m_jobProgress->setMaximumWidth(220);
+    m_jobProgress->setObjectName("jobProgress");
+    m_jobCancel = new QToolButton(this);
+    m_jobCancel->setText(tr("Cancel"));
+    m_jobCancel->setObjectName("jobCancel");
+    statusBar()->addWidget(m_statusText, 1);
+    statusBar()->addPermanentWidget(m_jobProgress);
+    statusBar()->addPermanentWidget(m_jobCancel);
+
+    connect(m_modelPanel, &ModelPanel::openRequested, this, &MainWindow::openModel);
+    connect(m_dataPanel, &DataPanel::loadRequested, this, &MainWindow::loadData);
+    connect(m_quantPanel, &QuantPanel::quantizeRequested, this, &MainWindow::quantize);
+    connect(m_searchPanel, &SearchPanel::startRequested, this, &MainWindow::startSearch);
+    connect(m_searchPanel, &SearchPanel::pauseRequested, this, &MainWindow::pauseOrResume);
+    connect(m_searchPanel, &SearchPanel::resumeRequested, this, &MainWindow::pauseOrResume);
+    connect(m_searchPanel, &SearchPanel::cancelRequested, this, &MainWindow::cancel);
+    connect(m_jobCancel, &QToolButton::clicked, this, &MainWindow::cancel);
+}
+
+QDockWidget* MainWindow::addPlotDock(QWidget* plot, const QString& title,
+                                     const QString& objectName) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(plot);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    return dock;
+}
+
+void MainWindow::buildDocks() {
+    m_fitness = new FitnessPlot;
+    m_accuracy = new AccuracyPlot;
+    m_scales = new ScaleChangeMap;
+    m_comparison = new ScaleChangeMap;
+    m_landscape = new LandscapePlot;
+    m_landscapeControls = new LandscapeControls;
+
+    auto* landscape = new QWidget;
+    auto* lv = new QVBoxLayout(landscape);
+    lv->setContentsMargins(0, 0, 0, 0);
+    lv->addWidget(m_landscapeControls);
+    lv->addWidget(m_landscape, 1);
+
+    auto* comparison = new QWidget;
+    auto* cv = new QVBoxLayout(comparison);
+    cv->setContentsMargins(0, 0, 0, 0);
+    m_comparisonText =
+        new QLabel(tr("Import a scale file with \"Compare\" to see it beside the current scales."));
+    m_comparisonText->setWordWrap(true);
+    cv->addWidget(m_comparisonText);
+    cv->addWidget(m_comparison, 1);
+
+    QDockWidget* fitness = addPlotDock(m_fitness, tr("Fitness per block"), "fitnessDock");
+    QDockWidget* accuracy = addPlotDock(m_accuracy, tr("Accuracy"), "accuracyDock");
+    QDockWidget* scales = addPlotDock(m_scales, tr("Scale changes"), "scaleDock");
+    QDockWidget* land = addPlotDock(landscape, tr("Landscape"), "landscapeDock");
+    QDockWidget* compare = addPlotDock(comparison, tr("Comparison"), "comparisonDock");
+    tabifyDockWidget(fitness, land);
+    tabifyDockWidget(accuracy, scales);
+    tabifyDockWidget(accuracy, compare);
+    fitness->raise();
+    accuracy->raise();
+    resizeDocks({fitness}, {900}, Qt::Horizontal);
+    resizeDocks({fitness, accuracy}, {500, 320}, Qt::Vertical);
+
+    connect(m_landscapeControls, &LandscapeControls::runRequested, this, &MainWindow::runLandscape);
+    connect(m_landscapeControls, &LandscapeControls::cancelRequested, this, &MainWindow::cancel);
+    // One block, everywhere: the fitness curve, the model tree, the landscape's block.
+    connect(m_fitness, &FitnessPlot::highlightedBlockChanged, this, [this](int block) {
+        m_modelPanel->selectBlock(block);
+        m_landscapeControls->setBlock(block);
     });
-    file->addAction("&Quit", this, &QWidget::close);
-    resize(900, 600);
+    connect(m_modelPanel, &ModelPanel::blockSelected, this, [this](int block) {
+        if (block < 0) return;
+        m_fitness->setHighlightedBlock(block);
+        m_landscapeControls->setBlock(block);
+    });
 }
 
-MainWindow::~MainWindow() = default;
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open =
+        file->addAction(tr("&Open model..."), this, [this] { m_modelPanel->picker()->browse(); });
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    m_exportAction = file->addAction(tr("&Export scales..."), this, [this] { openExportDialog(); });
+    m_exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    m_importAction = file->addAction(tr("&Import scales..."), this, &MainWindow::showImportDialog);
+    m_importAction->setShortcut(QKeySequence(tr("Ctrl+I")));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
 
-bool MainWindow::openModel(const QString& folder) {
-    try {
-        m_model = VitModel::load(folder);
-        m_summary->setSummary(m_model->info().summaryRows());
-        m_banner->hide();
-        return true;
-    } catch (const std::exception& e) {
-        showError(QString::fromStdString(e.what()));
-        return false;
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(
+            this, tr("About Evol-Q Workbench"),
+            tr("<b>Evol-Q Workbench %1</b><p>Post-training quantization of Vision Transformers "
+               "with the FQ-ViT baseline and the Evol-Q evolutionary search over "
+               "quantization scales.</p><p>%2</p>")
+                .arg(EVOLQ_VERSION, runtimeDescription()));
+    });
+    connect(m_config, &WorkbenchConfig::changed, this, [this](WorkbenchConfig::Key key) {
+        if (key == WorkbenchConfig::RecentModels) updateRecentMenu();
+    });
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList models = m_config->recent(WorkbenchConfig::RecentModels);
+    for (const QString& m : models) m_recentMenu->addAction(m, this, [this, m] { openModel(m); });
+    m_recentMenu->setEnabled(!models.isEmpty());
+    m_modelPanel->picker()->setRecent(models);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker results
+
+void MainWindow::connectWorker() {
+    SearchWorker* w = m_worker;
+    connect(w, &SearchWorker::stateChanged, this, &MainWindow::onStateChanged);
+    connect(w, &SearchWorker::status, this,
+            [this](const QString& text) { m_statusText->setText(text); });
+    connect(w, &SearchWorker::error, m_banner, &MessageBanner::showError);
+    connect(w, &SearchWorker::progress, this, &MainWindow::onProgress);
+    connect(w, &SearchWorker::modelLoaded, this, [this](const ModelSummary& m) {
+        m_modelLoaded = true;
+        m_quantized = m_searched = false;
+        m_modelFolder = m.info.folder;
+        m_modelLabel = m.info.architecture;
+        m_bitLabel.clear();
+        m_quantizers.clear();
+        m_modelPanel->setModel(m);
+        m_quantPanel->clearResult();
+        m_landscapeControls->setBlockCount(m.info.depth);
+        m_fitness->start(RunStartEvent{});
+        m_accuracy->start(RunStartEvent{});
+        m_scales->clear();
+        m_comparison->clear();
+        m_config->addRecent(WorkbenchConfig::RecentModels, m.info.folder);
+        if (m_banner->isShowingError()) m_banner->hideMessage();
+        updateTitle();
+        onStateChanged(m_state);
+    });
+    connect(
+        w, &SearchWorker::dataLoaded, this,
+        [this](const DataSummary& calib, const DataSummary& val) {
+            m_dataPanel->setSummaries(calib, val);
+            if (calib.images > 0)
+                m_config->addRecent(WorkbenchConfig::RecentCalibDirs, calib.folder);
+            if (val.images > 0) m_config->addRecent(WorkbenchConfig::RecentValDirs, val.folder);
+            m_dataPanel->calibPicker()->setRecent(
+                m_config->recent(WorkbenchConfig::RecentCalibDirs));
+            m_dataPanel->valPicker()->setRecent(m_config->recent(WorkbenchConfig::RecentValDirs));
+        });
+    connect(w, &SearchWorker::quantized, this, [this](const QuantizeSummary& s) {
+        m_quantized = true;
+        m_searched = false;
+        m_bitLabel = s.label;
+        m_quantizers = s.quantizers;
+        m_quantPanel->setResult(s);
+        m_modelPanel->setQuantizers(s.quantizers);
+        RunStartEvent reference;
+        reference.fp32Top1 = s.fp32Top1;
+        reference.baselineTop1 = s.baselineTop1;
+        m_accuracy->start(reference);
+        updateTitle();
+        onStateChanged(m_state);
+    });
+    connect(w, &SearchWorker::quantizersChanged, this, [this](const QVector<QuantizerSummary>& q) {
+        m_quantizers = q;
+        m_modelPanel->setQuantizers(q);
+    });
+    connect(w, &SearchWorker::provenanceChanged, this,
+            [this](const QJsonObject& p) { m_provenance = p; });
+    connect(w, &SearchWorker::searchStarted, this, [this](const RunStartEvent& run) {
+        m_fitness->start(run);
+        m_accuracy->start(run);
+        m_searchPanel->setProgress(0, run.evaluationsTotal, -1);
+        if (m_probe) m_probe->start();
+    });
+    connect(w, &SearchWorker::fitnessEvents, m_fitness, &FitnessPlot::addFitness);
+    connect(w, &SearchWorker::blockVisited, m_accuracy, &AccuracyPlot::addVisit);
+    connect(w, &SearchWorker::scaleChanges, m_scales, &ScaleChangeMap::setChanges);
+    connect(w, &SearchWorker::searchFinished, this, [this](const RunEndEvent& end) {
+        m_accuracy->setFinal(end);
+        m_searched = !end.cancelled;
+        if (m_probe && m_probe->isRunning()) {
+            m_probe->stop();
+            QString why;
+            if (!m_probe->writeReport(m_options.probeFile, &why)) m_banner->showError(why);
+            Q_EMIT probeReported(m_probe->report());
+        }
+        if (end.cancelled)
+            m_banner->showInfo(
+                tr("Search cancelled: the scales are those from before the run; nothing was "
+                   "written."));
+        else
+            m_banner->showInfo(tr("Search finished: best fitness %1%2.")
+                                   .arg(end.bestFitness, 0, 'g', 6)
+                                   .arg(std::isnan(end.finalTop1)
+                                            ? QString()
+                                            : tr(", top-1 on the validation folder %1")
+                                                  .arg(percent(end.finalTop1))));
+        onStateChanged(m_state);
+    });
+    connect(w, &SearchWorker::landscapeStarted, this, [this](const LandscapeStart& s) {
+        m_landscape->start(s);
+        if (auto* d = dock("landscapeDock")) d->raise();
+    });
+    connect(w, &SearchWorker::landscapePoints, m_landscape, &LandscapePlot::addPoints);
+    connect(w, &SearchWorker::landscapeFinished, this, [this](const LandscapeSummary& s) {
+        for (int i = 0; i < s.jaggedness.size() && i < s.start.losses.size(); ++i)
+            m_landscape->setJaggedness(s.start.losses[i], s.jaggedness[i]);
+        m_landscape->flushReplot();
+    });
+    connect(w, &SearchWorker::exported, this, [this](const QString& path, ExportFormat) {
+        m_banner->showInfo(tr("Wrote %1").arg(QDir::toNativeSeparators(path)));
+    });
+    connect(w, &SearchWorker::imported, this, [this](const QString& path) {
+        m_banner->showInfo(tr("Loaded the scales of %1").arg(QDir::toNativeSeparators(path)));
+    });
+    connect(w, &SearchWorker::comparisonReady, this, [this](const ScaleComparison& c) {
+        m_comparison->setChanges(c.perBlock);
+        m_comparisonText->setText(
+            tr("<b>%1</b> (%2) against the current scales: %3 quantizers differ, largest "
+               "relative change %4. Top-1 on the validation subset: current %5, imported %6.")
+                .arg(QDir::toNativeSeparators(c.source).toHtmlEscaped(), c.label)
+                .arg(c.quantizersDiffering)
+                .arg(c.maxAbsChange, 0, 'g', 3)
+                .arg(percent(c.currentTop1), percent(c.importedTop1)));
+        if (QDockWidget* d = dock("comparisonDock")) {
+            d->show();
+            d->raise();
+        }
+    });
+}
+
+void MainWindow::onStateChanged(WorkerState state) {
+    m_state = state;
+    const bool idle = state == WorkerState::Idle;
+    m_quantPanel->setWorkerState(state);
+    m_quantPanel->quantizeButton()->setEnabled(idle && m_modelLoaded);
+    m_searchPanel->setWorkerState(state);
+    m_searchPanel->setReady(m_quantized);
+    m_landscapeControls->setWorkerState(state);
+    m_landscapeControls->setReady(m_quantized, m_searched);
+    m_modelPanel->picker()->setEnabled(idle);
+    m_dataPanel->setEnabled(idle);
+    m_recentMenu->setEnabled(idle && !m_recentMenu->isEmpty());
+    m_exportAction->setEnabled(m_quantized && (idle || state == WorkerState::Paused));
+    m_importAction->setEnabled(m_modelLoaded && idle);
+    const bool job = !idle && state != WorkerState::Paused && state != WorkerState::Searching;
+    m_jobProgress->setVisible(job);
+    m_jobCancel->setVisible(!idle);
+    if (idle) m_jobProgress->reset();
+}
+
+void MainWindow::onProgress(int done, int total, double eta) {
+    if (m_state == WorkerState::Searching || m_state == WorkerState::Paused) {
+        m_searchPanel->setProgress(done, total, eta);
+        return;
     }
+    m_jobProgress->setRange(0, std::max(1, total));
+    m_jobProgress->setValue(std::min(done, total));
+    m_jobProgress->setFormat(eta >= 0 ? QString("%v / %m, %1").arg(SearchPanel::formatEta(eta))
+                                      : QString("%v / %m"));
 }
 
-void MainWindow::showError(const QString& text) {
-    m_banner->setText(text);
-    m_banner->show();
+void MainWindow::updateTitle() {
+    QString t = tr("Evol-Q Workbench");
+    if (!m_modelLabel.isEmpty()) t += QString(" - %1").arg(m_modelLabel);
+    if (!m_bitLabel.isEmpty()) t += QString(" (%1)").arg(m_bitLabel);
+    setWindowTitle(t);
 }
 
-QString MainWindow::errorText() const { return m_banner->isVisible() ? m_banner->text() : QString(); }
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+void MainWindow::openStartup(const QString& modelDir, const QString& calibDir,
+                             const QString& valDir) {
+    const QString model = modelDir.isEmpty() ? defaultModelDir() : modelDir;
+    if (QFileInfo(model).isDir())
+        openModel(model);
+    else
+        m_banner->showWarning(
+            tr("%1: the bundled model is not there (yet). Open a model folder with File > Open "
+               "model...")
+                .arg(QDir::toNativeSeparators(model)));
+    auto pick = [](const QString& given, const QString& fallback) {
+        if (!given.isEmpty()) return given;
+        return QFileInfo(fallback).isDir() ? fallback : QString();
+    };
+    const QString calib = pick(calibDir, defaultDataDir() + "/calib");
+    const QString val = pick(valDir, defaultDataDir() + "/val");
+    m_dataPanel->setFolders(calib, val);
+    if (!calib.isEmpty() || !val.isEmpty()) loadData(calib, val);
+}
+
+void MainWindow::openModel(const QString& folder) {
+    if (folder.isEmpty()) return;
+    m_modelPanel->picker()->setFolder(folder);
+    post([folder](SearchWorker* w) { w->loadModel(folder); });
+}
+
+void MainWindow::loadData(const QString& calibDir, const QString& valDir) {
+    m_dataPanel->setFolders(calibDir, valDir);
+    const int calibSize = m_quantPanel->config().calibImages,
+              valSubset = m_searchPanel->settings().valSubset;
+    post([=](SearchWorker* w) { w->loadData(calibDir, valDir, calibSize, valSubset); });
+}
+
+void MainWindow::quantize() {
+    const QuantConfig cfg = m_quantPanel->config();
+    m_config->set(WorkbenchConfig::LastQuantConfig, cfg.toJson());
+    m_quantized = false;
+    onStateChanged(m_state);
+    post([cfg](SearchWorker* w) { w->quantize(cfg); });
+}
+
+void MainWindow::startSearch() {
+    const SearchRunSettings s = m_searchPanel->settings();
+    m_config->set(WorkbenchConfig::LastSearchSettings, s.toJson());
+    m_searchPanel->setProgress(0, 1, -1);
+    if (auto* d = dock("fitnessDock")) d->raise();
+    post([s](SearchWorker* w) { w->startSearch(s); });
+}
+
+void MainWindow::pauseOrResume() {
+    if (m_state == WorkerState::Paused)
+        post([](SearchWorker* w) { w->resume(); });
+    else if (m_state == WorkerState::Searching)
+        m_worker->pause();  // directly: an atomic flag the search polls between evaluations
+}
+
+void MainWindow::cancel() {
+    m_worker->cancel();  // directly, not through the worker's busy event queue
+}
+
+void MainWindow::runLandscape() {
+    LandscapeRunSettings s = m_landscapeControls->settings();
+    const SearchRunSettings search = m_searchPanel->settings();
+    s.temperature = search.temperature;
+    s.batch = search.fitnessBatch;
+    m_config->set(WorkbenchConfig::LastLandscapeSettings, s.toJson());
+    post([s](SearchWorker* w) { w->runLandscape(s); });
+}
+
+void MainWindow::exportScales(const QString& path, ExportFormat format,
+                              const ScaleSelection& selection) {
+    m_config->set(WorkbenchConfig::LastExportDir, QFileInfo(path).absolutePath());
+    m_config->set(WorkbenchConfig::LastExportFormat, exportFormatName(format));
+    post([=](SearchWorker* w) { w->exportScales(path, format, selection); });
+}
+
+ExportScalesDialog* MainWindow::openExportDialog() {
+    auto* dialog = new ExportScalesDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setQuantizers(m_quantizers);
+    dialog->setProvenance(m_provenance);
+    const QString last = m_config->get(WorkbenchConfig::LastExportFormat).toString();
+    const ExportFormat format = last == "aimet" ? ExportFormat::Aimet
+                                : last == "csv" ? ExportFormat::Csv
+                                                : ExportFormat::Native;
+    dialog->setFormat(format);
+    QString dir = m_config->get(WorkbenchConfig::LastExportDir).toString();
+    if (dir.isEmpty()) dir = QDir::homePath();
+    const QString base = QString("%1-%2").arg(m_modelLabel.isEmpty() ? "scales" : m_modelLabel,
+                                              m_bitLabel.isEmpty() ? "baseline" : m_bitLabel);
+    dialog->setPath(QDir(dir).filePath(base + "." + exportFormatSuffix(format)));
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        exportScales(dialog->path(), dialog->format(), dialog->selection());
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::showImportDialog() {
+    const QString dir = m_config->get(WorkbenchConfig::LastImportDir).toString();
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import scales"), dir, tr("Scale files (*.json)"));
+    if (path.isEmpty()) return;
+    m_config->set(WorkbenchConfig::LastImportDir, QFileInfo(path).absolutePath());
+    QMessageBox box(QMessageBox::Question, tr("Import scales"),
+                    tr("Load %1 as the current scales, or compare it with them?")
+                        .arg(QFileInfo(path).fileName()),
+                    QMessageBox::Cancel, this);
+    QPushButton* load = box.addButton(tr("&Load"), QMessageBox::AcceptRole);
+    QPushButton* compare = box.addButton(tr("&Compare"), QMessageBox::ActionRole);
+    compare->setEnabled(m_quantized);
+    box.setDefaultButton(load);
+    box.exec();
+    if (box.clickedButton() == load)
+        importScales(path, false);
+    else if (box.clickedButton() == compare)
+        importScales(path, true);
+}
+
+void MainWindow::importScales(const QString& path, bool compare) {
+    post([=](SearchWorker* w) { w->importScales(path, compare); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+void MainWindow::restoreSettings() {
+    restoreGeometry(m_config->get(WorkbenchConfig::WindowGeometry).toByteArray());
+    if (!restoreState(m_config->get(WorkbenchConfig::WindowState).toByteArray())) resize(1400, 900);
+    const QJsonObject quant = m_config->get(WorkbenchConfig::LastQuantConfig).toJsonObject();
+    if (!quant.isEmpty()) {
+        try {
+            m_quantPanel->setConfig(
+                QuantConfig::fromJson(quant, m_config->keyName(WorkbenchConfig::LastQuantConfig)));
+        } catch (const std::exception&) {
+            // Settings from another version: the defaults stand.
+        }
+    }
+    const QJsonObject search = m_config->get(WorkbenchConfig::LastSearchSettings).toJsonObject();
+    if (!search.isEmpty()) m_searchPanel->setSettings(SearchRunSettings::fromJson(search));
+    const QJsonObject land = m_config->get(WorkbenchConfig::LastLandscapeSettings).toJsonObject();
+    if (!land.isEmpty()) m_landscapeControls->setSettings(LandscapeRunSettings::fromJson(land));
+    m_dataPanel->calibPicker()->setRecent(m_config->recent(WorkbenchConfig::RecentCalibDirs));
+    m_dataPanel->valPicker()->setRecent(m_config->recent(WorkbenchConfig::RecentValDirs));
+}
+
+void MainWindow::saveSettings() {
+    m_config->set(WorkbenchConfig::WindowGeometry, saveGeometry());
+    m_config->set(WorkbenchConfig::WindowState, saveState());
+    m_config->set(WorkbenchConfig::LastQuantConfig, m_quantPanel->config().toJson());
+    m_config->set(WorkbenchConfig::LastSearchSettings, m_searchPanel->settings().toJson());
+    m_config->set(WorkbenchConfig::LastLandscapeSettings, m_landscapeControls->settings().toJson());
+    m_config->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessors
+
+SearchWorker* MainWindow::worker() const {
+    return m_worker;
+}
+
+WorkerState MainWindow::workerState() const {
+    return m_state;
+}
+
+bool MainWindow::isQuantized() const {
+    return m_quantized;
+}
+
+QString MainWindow::errorText() const {
+    return m_banner->isShowingError() ? m_banner->text() : QString();
+}
+
+MessageBanner* MainWindow::banner() const {
+    return m_banner;
+}
+
+ModelPanel* MainWindow::modelPanel() const {
+    return m_modelPanel;
+}
+
+DataPanel* MainWindow::dataPanel() const {
+    return m_dataPanel;
+}
+
+QuantPanel* MainWindow::quantPanel() const {
+    return m_quantPanel;
+}
+
+SearchPanel* MainWindow::searchPanel() const {
+    return m_searchPanel;
+}
+
+LandscapeControls* MainWindow::landscapeControls() const {
+    return m_landscapeControls;
+}
+
+FitnessPlot* MainWindow::fitnessPlot() const {
+    return m_fitness;
+}
+
+AccuracyPlot* MainWindow::accuracyPlot() const {
+    return m_accuracy;
+}
+
+ScaleChangeMap* MainWindow::scaleChangeMap() const {
+    return m_scales;
+}
+
+ScaleChangeMap* MainWindow::comparisonMap() const {
+    return m_comparison;
+}
+
+LandscapePlot* MainWindow::landscapePlot() const {
+    return m_landscape;
+}
+
+QDockWidget* MainWindow::dock(const QString& objectName) const {
+    return findChild<QDockWidget*>(objectName);
+}
+
+QTabWidget* MainWindow::panelTabs() const {
+    return m_tabs;
+}
+
+ResponsivenessProbe* MainWindow::probe() const {
+    return m_probe;
+}
 
 }  // namespace evolq

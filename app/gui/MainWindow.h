@@ -1,30 +1,141 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QMainWindow>
-#include <memory>
+#include <QThread>
+#include <QVector>
 
+#include "WorkerTypes.h"
+
+class QDockWidget;
 class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+class QToolButton;
 
 namespace evolq {
 
-class ModelSummaryWidget;
-class VitModel;
+class AccuracyPlot;
+class DataPanel;
+class ExportScalesDialog;
+class FitnessPlot;
+class LandscapeControls;
+class LandscapePlot;
+class MessageBanner;
+class ModelPanel;
+class QuantPanel;
+class ResponsivenessProbe;
+class ScaleChangeMap;
+class SearchPanel;
+class SearchWorker;
+class WorkbenchConfig;
 
+// The workbench: panels for model, data, quantization and search; dockable live plots; the File
+// menu's export and import. All work runs in a SearchWorker on a QThread this window owns; the
+// window only forwards requests and shows results.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    struct Options {
+        QString settingsFile;  // an INI file instead of the user's settings (tests)
+        QString probeFile;     // when set: GUI-thread timer gaps during each search, written here
+    };
+
+    explicit MainWindow(const Options& options = Options(), QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Loads a model folder; on failure shows the error inline and returns false.
-    bool openModel(const QString& folder);
-    QString errorText() const;
+    // What a start without arguments opens: the named model (default: the bundled one) and the
+    // named data folders (default: data/fashion-mnist/calib and val when present).
+    void openStartup(const QString& modelDir = QString(), const QString& calibDir = QString(),
+                     const QString& valDir = QString());
+
+    // The actions, for the menus, the tests and the screenshot tour.
+    void openModel(const QString& folder);
+    void loadData(const QString& calibDir, const QString& valDir);
+    void quantize();
+    void startSearch();
+    void pauseOrResume();
+    void cancel();
+    void runLandscape();
+    void exportScales(const QString& path, ExportFormat format, const ScaleSelection& selection);
+    // File > Export scales...: opens the dialog (window-modal, not blocking) and returns it.
+    ExportScalesDialog* openExportDialog();
+    void importScales(const QString& path, bool compare);
+
+    SearchWorker* worker() const;
+    WorkerState workerState() const;
+    bool isQuantized() const;
+    QString errorText() const;  // the banner's error, empty when none is shown
+    MessageBanner* banner() const;
+    ModelPanel* modelPanel() const;
+    DataPanel* dataPanel() const;
+    QuantPanel* quantPanel() const;
+    SearchPanel* searchPanel() const;
+    LandscapeControls* landscapeControls() const;
+    FitnessPlot* fitnessPlot() const;
+    AccuracyPlot* accuracyPlot() const;
+    ScaleChangeMap* scaleChangeMap() const;
+    ScaleChangeMap* comparisonMap() const;
+    LandscapePlot* landscapePlot() const;
+    QDockWidget* dock(const QString& objectName) const;
+    QTabWidget* panelTabs() const;
+    ResponsivenessProbe* probe() const;
+
+Q_SIGNALS:
+    // The probe's report after a search, when a probe file is set.
+    void probeReported(const QJsonObject& report);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    void showError(const QString& text);
-    std::shared_ptr<VitModel> m_model;
-    ModelSummaryWidget* m_summary;
-    QLabel* m_banner;
+    void buildPanels();
+    void buildDocks();
+    void buildMenus();
+    void connectWorker();
+    void restoreSettings();
+    void saveSettings();
+    void updateRecentMenu();
+    void updateTitle();
+    void onStateChanged(WorkerState state);
+    void onProgress(int done, int total, double eta);
+    void showImportDialog();
+    QDockWidget* addPlotDock(QWidget* plot, const QString& title, const QString& objectName);
+    template <typename F>
+    void post(F f);
+
+    Options m_options;
+    WorkbenchConfig* m_config;
+    QThread m_thread;
+    SearchWorker* m_worker;
+    WorkerState m_state = WorkerState::Idle;
+
+    MessageBanner* m_banner;
+    QTabWidget* m_tabs;
+    ModelPanel* m_modelPanel;
+    DataPanel* m_dataPanel;
+    QuantPanel* m_quantPanel;
+    SearchPanel* m_searchPanel;
+    FitnessPlot* m_fitness;
+    AccuracyPlot* m_accuracy;
+    ScaleChangeMap* m_scales;
+    ScaleChangeMap* m_comparison;
+    QLabel* m_comparisonText;
+    LandscapePlot* m_landscape;
+    LandscapeControls* m_landscapeControls;
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_exportAction = nullptr;
+    QAction* m_importAction = nullptr;
+    QLabel* m_statusText;
+    QProgressBar* m_jobProgress;
+    QToolButton* m_jobCancel;
+    ResponsivenessProbe* m_probe = nullptr;
+
+    QString m_modelFolder, m_modelLabel, m_bitLabel;
+    bool m_modelLoaded = false, m_quantized = false, m_searched = false;
+    QVector<QuantizerSummary> m_quantizers;
+    QJsonObject m_provenance;
 };
 
 }  // namespace evolq

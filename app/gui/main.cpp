@@ -2,8 +2,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+#include "LandscapeControls.h"
 #include "MainWindow.h"
+#include "QuantPanel.h"
 #include "Runtime.h"
+#include "ScreenshotTour.h"
+#include "SearchPanel.h"
 #include "Version.h"
 
 int main(int argc, char** argv) {
@@ -13,14 +17,65 @@ int main(int argc, char** argv) {
     QApplication::setApplicationDisplayName("Evol-Q Workbench");
     QApplication::setApplicationVersion(EVOLQ_VERSION);
     QCommandLineParser p;
-    p.setApplicationDescription("Evol-Q Workbench: quantize Vision Transformers and see why it is hard.");
+    p.setApplicationDescription(
+        "Evol-Q Workbench: quantize Vision Transformers and see why it is hard.");
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument("MODEL_DIR", "model folder to open (default: the bundled model)");
+    const QCommandLineOption calib(
+        "calib", "calibration image folder (default: data/fashion-mnist/calib)", "DIR");
+    const QCommandLineOption val("val", "validation image folder (default: data/fashion-mnist/val)",
+                                 "DIR");
+    const QCommandLineOption settings(
+        "settings", "keep settings in this INI file instead of the user's", "FILE");
+    const QCommandLineOption probe(
+        "probe",
+        "record the GUI thread's 5 ms timer gaps during each search and write p50/p99/max "
+        "here as JSON (also: EVOLQ_PROBE=FILE)",
+        "FILE");
+    const QCommandLineOption shots(
+        "screenshot-dir", "quantize, search, run a 2-D landscape, save screenshots here, and quit",
+        "DIR");
+    const QCommandLineOption passes("passes", "search passes P (overrides the saved setting)", "P");
+    const QCommandLineOption cycles("cycles",
+                                    "cycles per block visit K (overrides the saved setting)", "K");
+    const QCommandLineOption calibSize("calib-size",
+                                       "calibration images (overrides the saved setting)", "N");
+    const QCommandLineOption valSubset("val-subset",
+                                       "validation subset for live accuracy (overrides)", "N");
+    const QCommandLineOption points("landscape-points",
+                                    "points per axis of the tour's 2-D landscape", "N", "21");
+    p.addOptions(
+        {calib, val, settings, probe, shots, passes, cycles, calibSize, valSubset, points});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
-    evolq::MainWindow w;
+
+    evolq::MainWindow::Options options;
+    options.settingsFile = p.value(settings);
+    options.probeFile = p.isSet(probe) ? p.value(probe) : qEnvironmentVariable("EVOLQ_PROBE");
+    evolq::MainWindow w(options);
+    // Command-line values win over the saved settings, for this session.
+    evolq::SearchRunSettings s = w.searchPanel()->settings();
+    if (p.isSet(passes)) s.passes = p.value(passes).toInt();
+    if (p.isSet(cycles)) s.cycles = p.value(cycles).toInt();
+    if (p.isSet(valSubset)) s.valSubset = p.value(valSubset).toInt();
+    w.searchPanel()->setSettings(s);
+    if (p.isSet(calibSize)) {
+        evolq::QuantConfig c = w.quantPanel()->config();
+        c.calibImages = p.value(calibSize).toInt();
+        w.quantPanel()->setConfig(c);
+    }
     w.show();
-    w.openModel(p.positionalArguments().value(0, evolq::defaultModelDir()));
+    w.openStartup(p.positionalArguments().value(0), p.value(calib), p.value(val));
+
+    std::unique_ptr<evolq::ScreenshotTour> tour;
+    if (p.isSet(shots)) {
+        w.resize(1600, 1000);
+        evolq::ScreenshotTour::Settings t;
+        t.dir = p.value(shots);
+        t.landscapePoints = std::max(3, p.value(points).toInt());
+        tour = std::make_unique<evolq::ScreenshotTour>(&w, t);
+        tour->start();
+    }
     return app.exec();
 }

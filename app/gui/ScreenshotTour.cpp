@@ -1,0 +1,95 @@
+#include "ScreenshotTour.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QPixmap>
+#include <QTabWidget>
+#include <QTimer>
+#include <cstdio>
+
+#include "AccuracyPlot.h"
+#include "FitnessPlot.h"
+#include "LandscapeControls.h"
+#include "LandscapePlot.h"
+#include "MainWindow.h"
+#include "QcpInclude.h"
+#include "ScaleChangeMap.h"
+#include "SearchWorker.h"
+
+namespace evolq {
+
+ScreenshotTour::ScreenshotTour(MainWindow* window, const Settings& settings, QObject* parent)
+    : QObject(parent), m_window(window), m_settings(settings) {}
+
+void ScreenshotTour::start() {
+    QDir().mkpath(m_settings.dir);
+    SearchWorker* w = m_window->worker();
+    connect(w, &SearchWorker::error, this, [this](const QString& e) { finish(1, e); });
+    connect(w, &SearchWorker::quantized, this, [this] {
+        m_window->panelTabs()->setCurrentIndex(3);  // the search panel, with its progress bar
+        m_window->startSearch();
+    });
+    connect(w, &SearchWorker::searchStarted, this,
+            [this](const RunStartEvent& run) { m_visitsPlanned = run.blocks * run.passes; });
+    connect(w, &SearchWorker::blockVisited, this, [this] {
+        // Mid-run: the window as a researcher sees it during the search.
+        if (++m_visits >= std::max(1, m_visitsPlanned / 2) && !m_shotRunning) {
+            m_shotRunning = true;
+            shoot("workbench-search.png");
+        }
+    });
+    connect(w, &SearchWorker::searchFinished, this, [this](const RunEndEvent& end) {
+        if (end.cancelled) return finish(1, "the search was cancelled");
+        if (!m_shotRunning) shoot("workbench-search.png");
+        shoot("workbench-search-finished.png");
+        LandscapeRunSettings s = m_window->landscapeControls()->settings();
+        s.dims = 2;
+        s.points = m_settings.landscapePoints;
+        s.direction = "random";
+        s.losses = QStringList{"infonce", "mse"};
+        m_window->landscapeControls()->setSettings(s);
+        m_window->runLandscape();
+    });
+    connect(w, &SearchWorker::landscapeFinished, this, [this](const LandscapeSummary& s) {
+        if (s.cancelled) return finish(1, "the landscape did not finish");
+        m_window->panelTabs()->setCurrentIndex(0);
+        if (auto* d = m_window->dock("landscapeDock")) d->raise();
+        // Let the jaggedness figures and the last points reach the plot before the shot.
+        QTimer::singleShot(300, this, [this] {
+            shoot("workbench-landscape-2d.png");
+            m_window->landscapePlot()->setExportSize(QSize(900, 700));
+            QString why;
+            if (!m_window->landscapePlot()->savePlot(
+                    QDir(m_settings.dir).filePath("landscape-2d.png"), &why))
+                return finish(1, why);
+            finish(0, QString());
+        });
+    });
+    QTimer::singleShot(m_settings.timeoutSeconds * 1000, this, [this] {
+        finish(2, QString("timed out after %1 s").arg(m_settings.timeoutSeconds));
+    });
+    m_window->quantize();
+}
+
+void ScreenshotTour::shoot(const QString& name) {
+    // Bring every plot up to date now rather than at the next coalesced replot.
+    for (PlotPanel* p : m_window->findChildren<PlotPanel*>()) {
+        p->flushReplot();
+        p->plot()->replot(QCustomPlot::rpImmediateRefresh);
+    }
+    const QString path = QDir(m_settings.dir).filePath(name);
+    if (!m_window->grab().save(path, "PNG"))
+        return finish(1, path + ": cannot write the screenshot");
+    std::fprintf(stderr, "screenshot: %s\n", qPrintable(path));
+}
+
+void ScreenshotTour::finish(int code, const QString& why) {
+    if (m_done) return;
+    m_done = true;
+    if (!why.isEmpty()) std::fprintf(stderr, "screenshot tour: %s\n", qPrintable(why));
+    if (code != 0) shoot("error.png");
+    QCoreApplication::exit(code);
+}
+
+}  // namespace evolq
