@@ -149,10 +149,14 @@ QuantConfig quantConfigFrom(const CliArgs& a) {
 QString calibArg(const CliArgs& a) { return a.isSet("calib") ? a.str("calib") : defaultDataDir() + "/calib"; }
 
 // The baseline: load the calibration subset, calibrate, report the time.
-std::unique_ptr<QuantizedVit> baselineFrom(const CliArgs& a, std::shared_ptr<VitModel> model, const QuantConfig& cfg,
-                                           QJsonObject* provenance) {
-    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+CalibrationSet calibrationFrom(const CliArgs& a, const ModelInfo& info, const QuantConfig& cfg) {
+    const CalibrationSet calib = loadCalibrationSet(info, calibArg(a), cfg.calibImages, cfg.seed);
     for (const QString& f : calib.failed) progress("skipped " + f);
+    return calib;
+}
+
+std::unique_ptr<QuantizedVit> baselineFrom(std::shared_ptr<VitModel> model, const QuantConfig& cfg,
+                                           const CalibrationSet& calib, QJsonObject* provenance) {
     double secs = 0;
     auto q = quantizeBaseline(model, cfg, calib, &secs, [](int done, int total) {
         progress(QString("calibrating %1 / %2 images").arg(done).arg(total));
@@ -176,7 +180,7 @@ int cmdQuantize(const QStringList& args) {
     const QuantConfig cfg = quantConfigFrom(a);
     const auto model = VitModel::load(modelArg(a));
     QJsonObject prov;
-    auto q = baselineFrom(a, model, cfg, &prov);
+    auto q = baselineFrom(model, cfg, calibrationFrom(a, model->info(), cfg), &prov);
     ScaleFile::write(outPath, ScaleFile::toJson(*q, prov));
     out(QString("wrote %1 (%2, %3 quantizers, calibration %4 s)").arg(outPath, cfg.label()).arg(q->quantizerCount())
             .arg(prov.value("calibration").toObject().value("seconds").toDouble(), 0, 'f', 2));
@@ -233,8 +237,8 @@ int cmdSearch(const QStringList& args) {
             throw Error(QString("%1: needs %2 class folders to measure accuracy").arg(valDir).arg(model->info().numClasses));
     }
     QJsonObject prov;
-    auto q = baselineFrom(a, model, cfg, &prov);
-    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    const CalibrationSet calib = calibrationFrom(a, model->info(), cfg);
+    auto q = baselineFrom(model, cfg, calib, &prov);
     torch::Tensor valImages, valLabels;
     double fpSub = std::nan(""), baseSub = std::nan("");
     if (val && s.valSubset > 0) {
@@ -327,7 +331,7 @@ int cmdBench(const QStringList& args) {
     const QuantConfig cfg = quantConfigFrom(a);
     const int reps = a.integer("repeat", 1, 1000);
     const auto model = VitModel::load(modelArg(a));
-    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
+    const CalibrationSet calib = calibrationFrom(a, model->info(), cfg);
     auto median = [&](const std::function<void()>& f) {
         std::vector<double> t;
         for (int i = 0; i < reps; ++i) {
@@ -409,11 +413,10 @@ int cmdLandscape(const QStringList& args) {
         q = loadQuantized(model, ScaleFile::read(a.str("scales")));
         cfg = q->config();
         prov.insert("scales", QFileInfo(a.str("scales")).absoluteFilePath());
-    } else {
-        q = baselineFrom(a, model, cfg, &prov);
     }
+    const CalibrationSet calib = calibrationFrom(a, model->info(), cfg);
+    if (!q) q = baselineFrom(model, cfg, calib, &prov);
     s.seed = cfg.seed;
-    const CalibrationSet calib = loadCalibrationSet(model->info(), calibArg(a), cfg.calibImages, cfg.seed);
     torch::Tensor toward;
     if (s.direction == DirectionKind::Toward) {
         const ScaleFile target = ScaleFile::read(s.towardFile);
@@ -502,7 +505,8 @@ int cmdEval(const QStringList& args) {
         label = q->config().label();
     } else if (a.isSet("quantize") || a.isSet("wbits") || a.isSet("abits")) {
         QJsonObject prov;
-        q = baselineFrom(a, model, quantConfigFrom(a), &prov);
+        const QuantConfig cfg = quantConfigFrom(a);
+        q = baselineFrom(model, cfg, calibrationFrom(a, model->info(), cfg), &prov);
         label = q->config().label();
         calibSeconds = prov.value("calibration").toObject().value("seconds").toDouble();
     }
