@@ -122,7 +122,7 @@ void MainWindow::buildPanels() {
 
     m_statusText = new QLabel(this);
     m_jobProgress = new QProgressBar(this);
-    m_jobProgress->setMaximumWidth(220);
+    m_jobProgress->setFixedWidth(280);
     m_jobProgress->setObjectName("jobProgress");
     m_jobCancel = new QToolButton(this);
     m_jobCancel->setText(tr("Cancel"));
@@ -185,7 +185,6 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(accuracy, compare);
     fitness->raise();
     accuracy->raise();
-    resizeDocks({fitness}, {900}, Qt::Horizontal);
     resizeDocks({fitness, accuracy}, {500, 320}, Qt::Vertical);
 
     connect(m_landscapeControls, &LandscapeControls::runRequested, this, &MainWindow::runLandscape);
@@ -535,7 +534,9 @@ void MainWindow::importScales(const QString& path, bool compare) {
 
 void MainWindow::restoreSettings() {
     restoreGeometry(m_config->get(WorkbenchConfig::WindowGeometry).toByteArray());
-    if (!restoreState(m_config->get(WorkbenchConfig::WindowState).toByteArray())) resize(1400, 900);
+    m_layoutRestored = restoreState(m_config->get(WorkbenchConfig::WindowState).toByteArray());
+    if (!m_layoutRestored && m_config->get(WorkbenchConfig::WindowGeometry).toByteArray().isEmpty())
+        resize(1400, 900);
     const QJsonObject quant = m_config->get(WorkbenchConfig::LastQuantConfig).toJsonObject();
     if (!quant.isEmpty()) {
         try {
@@ -560,6 +561,16 @@ void MainWindow::saveSettings() {
     m_config->set(WorkbenchConfig::LastSearchSettings, m_searchPanel->settings().toJson());
     m_config->set(WorkbenchConfig::LastLandscapeSettings, m_landscapeControls->settings().toJson());
     m_config->sync();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (m_shown) return;
+    m_shown = true;
+    // First run: most of the width to the plots; later runs restore the user's layout.
+    if (!m_layoutRestored)
+        if (QDockWidget* fitness = dock("fitnessDock"))
+            resizeDocks({fitness}, {width() * 2 / 3}, Qt::Horizontal);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

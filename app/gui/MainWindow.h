@@ -50,7 +50,7 @@ public:
     void openStartup(const QString& modelDir = QString(), const QString& calibDir = QString(),
                      const QString& valDir = QString());
 
-    // The actions, for the menus, the tests and the screenshot tour.
+    // The actions, for the menus, the tests and the scripted sessions.
     void openModel(const QString& folder);
     void loadData(const QString& calibDir, const QString& valDir);
     void quantize();
@@ -88,6 +88,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void buildPanels();
@@ -134,6 +135,7 @@ private:
 
     QString m_modelFolder, m_modelLabel, m_bitLabel;
     bool m_modelLoaded = false, m_quantized = false, m_searched = false;
+    bool m_layoutRestored = false, m_shown = false;
     QVector<QuantizerSummary> m_quantizers;
     QJsonObject m_provenance;
 };

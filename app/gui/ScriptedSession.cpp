@@ -1,4 +1,4 @@
-#include "ScreenshotTour.h"
+#include "ScriptedSession.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -19,11 +19,12 @@
 
 namespace evolq {
 
-ScreenshotTour::ScreenshotTour(MainWindow* window, const Settings& settings, QObject* parent)
+ScriptedSession::ScriptedSession(MainWindow* window, const Settings& settings, QObject* parent)
     : QObject(parent), m_window(window), m_settings(settings) {}
 
-void ScreenshotTour::start() {
-    QDir().mkpath(m_settings.dir);
+void ScriptedSession::start() {
+    const bool shots = !m_settings.screenshotDir.isEmpty();
+    if (shots) QDir().mkpath(m_settings.screenshotDir);
     SearchWorker* w = m_window->worker();
     connect(w, &SearchWorker::error, this, [this](const QString& e) { finish(1, e); });
     connect(w, &SearchWorker::quantized, this, [this] {
@@ -32,24 +33,33 @@ void ScreenshotTour::start() {
     });
     connect(w, &SearchWorker::searchStarted, this,
             [this](const RunStartEvent& run) { m_visitsPlanned = run.blocks * run.passes; });
-    connect(w, &SearchWorker::blockVisited, this, [this] {
+    connect(w, &SearchWorker::blockVisited, this, [this, shots] {
+        if (!shots) return;
         // Mid-run: the window as a researcher sees it during the search.
         if (++m_visits >= std::max(1, m_visitsPlanned / 2) && !m_shotRunning) {
             m_shotRunning = true;
             shoot("workbench-search.png");
         }
     });
-    connect(w, &SearchWorker::searchFinished, this, [this](const RunEndEvent& end) {
+    connect(w, &SearchWorker::searchFinished, this, [this, shots](const RunEndEvent& end) {
         if (end.cancelled) return finish(1, "the search was cancelled");
+        if (!shots) {
+            // Leave time for the last signals (probe report, idle state) to arrive.
+            QTimer::singleShot(300, this, [this] { finish(0, QString()); });
+            return;
+        }
         if (!m_shotRunning) shoot("workbench-search.png");
-        shoot("workbench-search-finished.png");
-        LandscapeRunSettings s = m_window->landscapeControls()->settings();
-        s.dims = 2;
-        s.points = m_settings.landscapePoints;
-        s.direction = "random";
-        s.losses = QStringList{"infonce", "mse"};
-        m_window->landscapeControls()->setSettings(s);
-        m_window->runLandscape();
+        // The idle state and the last status line arrive just after the end of the run.
+        QTimer::singleShot(300, this, [this] {
+            shoot("workbench-search-finished.png");
+            LandscapeRunSettings s = m_window->landscapeControls()->settings();
+            s.dims = 2;
+            s.points = m_settings.landscapePoints;
+            s.direction = "random";
+            s.losses = QStringList{"infonce", "mse"};
+            m_window->landscapeControls()->setSettings(s);
+            m_window->runLandscape();
+        });
     });
     connect(w, &SearchWorker::landscapeFinished, this, [this](const LandscapeSummary& s) {
         if (s.cancelled) return finish(1, "the landscape did not finish");
@@ -61,7 +71,7 @@ void ScreenshotTour::start() {
             m_window->landscapePlot()->setExportSize(QSize(900, 700));
             QString why;
             if (!m_window->landscapePlot()->savePlot(
-                    QDir(m_settings.dir).filePath("landscape-2d.png"), &why))
+                    QDir(m_settings.screenshotDir).filePath("landscape-2d.png"), &why))
                 return finish(1, why);
             finish(0, QString());
         });
@@ -72,23 +82,23 @@ void ScreenshotTour::start() {
     m_window->quantize();
 }
 
-void ScreenshotTour::shoot(const QString& name) {
+void ScriptedSession::shoot(const QString& name) {
     // Bring every plot up to date now rather than at the next coalesced replot.
     for (PlotPanel* p : m_window->findChildren<PlotPanel*>()) {
         p->flushReplot();
         p->plot()->replot(QCustomPlot::rpImmediateRefresh);
     }
-    const QString path = QDir(m_settings.dir).filePath(name);
+    const QString path = QDir(m_settings.screenshotDir).filePath(name);
     if (!m_window->grab().save(path, "PNG"))
         return finish(1, path + ": cannot write the screenshot");
     std::fprintf(stderr, "screenshot: %s\n", qPrintable(path));
 }
 
-void ScreenshotTour::finish(int code, const QString& why) {
+void ScriptedSession::finish(int code, const QString& why) {
     if (m_done) return;
     m_done = true;
-    if (!why.isEmpty()) std::fprintf(stderr, "screenshot tour: %s\n", qPrintable(why));
-    if (code != 0) shoot("error.png");
+    if (!why.isEmpty()) std::fprintf(stderr, "scripted session: %s\n", qPrintable(why));
+    if (code != 0 && !m_settings.screenshotDir.isEmpty()) shoot("error.png");
     QCoreApplication::exit(code);
 }
 

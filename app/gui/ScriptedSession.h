@@ -7,19 +7,20 @@ namespace evolq {
 
 class MainWindow;
 
-// Drives the real window through a short session and saves screenshots (QWidget::grab) for the
-// documentation: quantize, a search (a shot while it runs and one when it ends), then a 2-D
-// landscape. Quits the application when done: exit code 0, or 1 after an error.
-class ScreenshotTour : public QObject {
+// Drives the real window through a scripted session and quits: quantize, then a search with the
+// panel's settings. With a screenshot folder it also saves screenshots (QWidget::grab) for the
+// documentation: one while the search runs, one when it ends, then a 2-D landscape. Exit code 0,
+// 1 after an error, 2 on timeout.
+class ScriptedSession : public QObject {
     Q_OBJECT
 public:
     struct Settings {
-        QString dir;
+        QString screenshotDir;  // empty: search only, no screenshots, no landscape
         int landscapePoints = 21;
-        int timeoutSeconds = 3600;
+        int timeoutSeconds = 24 * 3600;
     };
 
-    ScreenshotTour(MainWindow* window, const Settings& settings, QObject* parent = nullptr);
+    ScriptedSession(MainWindow* window, const Settings& settings, QObject* parent = nullptr);
     void start();
 
 private:

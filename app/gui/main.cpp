@@ -6,7 +6,7 @@
 #include "MainWindow.h"
 #include "QuantPanel.h"
 #include "Runtime.h"
-#include "ScreenshotTour.h"
+#include "ScriptedSession.h"
 #include "SearchPanel.h"
 #include "Version.h"
 
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
         "record the GUI thread's 5 ms timer gaps during each search and write p50/p99/max "
         "here as JSON (also: EVOLQ_PROBE=FILE)",
         "FILE");
+    const QCommandLineOption run("run-search",
+                                 "quantize, search with the panel's settings, and quit");
     const QCommandLineOption shots(
         "screenshot-dir", "quantize, search, run a 2-D landscape, save screenshots here, and quit",
         "DIR");
@@ -43,10 +45,10 @@ int main(int argc, char** argv) {
                                        "calibration images (overrides the saved setting)", "N");
     const QCommandLineOption valSubset("val-subset",
                                        "validation subset for live accuracy (overrides)", "N");
-    const QCommandLineOption points("landscape-points",
-                                    "points per axis of the tour's 2-D landscape", "N", "21");
+    const QCommandLineOption points(
+        "landscape-points", "points per axis of the screenshot session's 2-D landscape", "N", "21");
     p.addOptions(
-        {calib, val, settings, probe, shots, passes, cycles, calibSize, valSubset, points});
+        {calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset, points});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
 
@@ -65,17 +67,17 @@ int main(int argc, char** argv) {
         c.calibImages = p.value(calibSize).toInt();
         w.quantPanel()->setConfig(c);
     }
+    if (p.isSet(shots)) w.resize(1600, 1000);
     w.show();
     w.openStartup(p.positionalArguments().value(0), p.value(calib), p.value(val));
 
-    std::unique_ptr<evolq::ScreenshotTour> tour;
-    if (p.isSet(shots)) {
-        w.resize(1600, 1000);
-        evolq::ScreenshotTour::Settings t;
-        t.dir = p.value(shots);
+    std::unique_ptr<evolq::ScriptedSession> session;
+    if (p.isSet(shots) || p.isSet(run)) {
+        evolq::ScriptedSession::Settings t;
+        t.screenshotDir = p.value(shots);
         t.landscapePoints = std::max(3, p.value(points).toInt());
-        tour = std::make_unique<evolq::ScreenshotTour>(&w, t);
-        tour->start();
+        session = std::make_unique<evolq::ScriptedSession>(&w, t);
+        session->start();
     }
     return app.exec();
 }
