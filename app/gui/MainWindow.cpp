@@ -442,8 +442,6 @@ void MainWindow::loadData(const QString& calibDir, const QString& valDir) {
 void MainWindow::quantize() {
     const QuantConfig cfg = m_quantPanel->config();
     m_config->set(WorkbenchConfig::LastQuantConfig, cfg.toJson());
-    m_quantized = false;
-    onStateChanged(m_state);
     post([cfg](SearchWorker* w) { w->quantize(cfg); });
 }
 
