@@ -450,6 +450,8 @@ void MainWindow::startSearch() {
     m_config->set(WorkbenchConfig::LastSearchSettings, s.toJson());
     m_searchPanel->setProgress(0, 1, -1);
     if (auto* d = dock("fitnessDock")) d->raise();
+    // Start on a fresh window quantizes first with the panel's settings: the worker runs both in order.
+    if (!m_quantized) quantize();
     post([s](SearchWorker* w) { w->startSearch(s); });
 }
 
