@@ -49,7 +49,7 @@ FitnessFunction::FitnessFunction(QuantizedVit& q, const torch::Tensor& images, c
     : m_q(q), m_images(images), m_s(s) {
     if (images.size(0) == 0) throw Error("no calibration images");
     if (m_s.batch <= 0) m_s.batch = 100;
-    m_fp = predictLogits(q.model(), images, nullptr, m_s.batch);
+    m_fp = predictLogits(q.model(), images, nullptr, static_cast<int>(chunkSize()));
 }
 
 double FitnessFunction::meanLoss(const std::vector<torch::Tensor>& batches) const {
@@ -63,12 +63,32 @@ double FitnessFunction::meanLoss(const std::vector<torch::Tensor>& batches) cons
     return sum / static_cast<double>(batches.size());
 }
 
+// Forward passes run on chunks of several loss batches: one large pass costs far less per image than
+// many small ones, and per-tensor fake quantization does not depend on how rows are grouped.
+int64_t FitnessFunction::chunkSize() const {
+    // Bound the largest activation of a chunk (attention scores or the MLP's hidden layer) to about
+    // 256 MB, so that large models stay within memory.
+    const ModelInfo& i = m_q.model().info();
+    const int64_t tokens = i.numPatches + i.numPrefixTokens;
+    const int64_t perImage = std::max<int64_t>(int64_t(i.heads) * tokens * tokens, tokens * i.mlpHidden);
+    const int64_t images = std::min<int64_t>(kChunkImages, std::max<int64_t>(1, (int64_t(64) << 20) / perImage));
+    return std::max<int64_t>(1, images / m_s.batch) * m_s.batch;
+}
+
+std::vector<torch::Tensor> FitnessFunction::splitBatches(const std::vector<torch::Tensor>& chunks) const {
+    std::vector<torch::Tensor> out;
+    for (const torch::Tensor& c : chunks)
+        for (int64_t i = 0; i < c.size(0); i += m_s.batch) out.push_back(c.slice(0, i, std::min<int64_t>(i + m_s.batch, c.size(0))));
+    return out;
+}
+
 std::vector<torch::Tensor> FitnessFunction::fullBatches() {
     torch::NoGradGuard ng;
     std::vector<torch::Tensor> out;
-    for (int64_t i = 0; i < m_images.size(0); i += m_s.batch)
-        out.push_back(m_q.forward(m_images.slice(0, i, std::min<int64_t>(i + m_s.batch, m_images.size(0)))));
-    return out;
+    const int64_t chunk = chunkSize();
+    for (int64_t i = 0; i < m_images.size(0); i += chunk)
+        out.push_back(m_q.forward(m_images.slice(0, i, std::min<int64_t>(i + chunk, m_images.size(0)))));
+    return splitBatches(out);
 }
 
 std::vector<torch::Tensor> FitnessFunction::blockBatches() {
@@ -77,7 +97,7 @@ std::vector<torch::Tensor> FitnessFunction::blockBatches() {
     const int L = m_q.model().depth();
     std::vector<torch::Tensor> out;
     for (const torch::Tensor& x : m_cache) out.push_back(m_q.head(m_q.runBlocks(m_block, L, x)));
-    return out;
+    return splitBatches(out);
 }
 
 double FitnessFunction::evaluateFull() { return meanLoss(fullBatches()); }
@@ -91,8 +111,9 @@ torch::Tensor FitnessFunction::quantizedLogitsFull() { return torch::cat(fullBat
 void FitnessFunction::prepareBlock(int block) {
     torch::NoGradGuard ng;
     m_cache.clear();
-    for (int64_t i = 0; i < m_images.size(0); i += m_s.batch) {
-        const torch::Tensor x = m_images.slice(0, i, std::min<int64_t>(i + m_s.batch, m_images.size(0)));
+    const int64_t chunk = chunkSize();
+    for (int64_t i = 0; i < m_images.size(0); i += chunk) {
+        const torch::Tensor x = m_images.slice(0, i, std::min<int64_t>(i + chunk, m_images.size(0)));
         m_cache.push_back(m_q.runBlocks(0, block, m_q.embed(x)));
     }
     m_block = block;

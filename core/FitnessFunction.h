@@ -48,7 +48,12 @@ public:
     torch::Tensor quantizedLogitsFromBlock();
     torch::Tensor quantizedLogitsFull();
 
+    // Images per forward pass: a whole number of loss batches near kChunkImages.
+    static constexpr int64_t kChunkImages = 1000;
+    int64_t chunkSize() const;
+
 private:
+    std::vector<torch::Tensor> splitBatches(const std::vector<torch::Tensor>& chunks) const;
     std::vector<torch::Tensor> blockBatches();
     std::vector<torch::Tensor> fullBatches();
     double meanLoss(const std::vector<torch::Tensor>& logitBatches) const;
@@ -57,7 +62,7 @@ private:
     torch::Tensor m_images;
     FitnessSettings m_s;
     torch::Tensor m_fp;
-    std::vector<torch::Tensor> m_cache;  // per batch, input of m_block
+    std::vector<torch::Tensor> m_cache;  // per chunk, input of m_block
     int m_block = -1;
 };
 
