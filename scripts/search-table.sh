@@ -15,7 +15,7 @@ for w in 3 4 8; do
   for seed in 0 1 2; do
     out=results/search-w${w}a8-s${seed}.json
     "$EVOLQ" search --model "$MODEL" --calib "$CALIB" --val "$VAL" --wbits "$w" --abits 8 --passes "$PASSES" \
-      --seed "$seed" --out "$out" --log "results/search-w${w}a8-s${seed}.csv" > "results/search-w${w}a8-s${seed}.txt" 2>&1
+      --seed "$seed" --val-subset "${VAL_SUBSET:-1000}" --out "$out" --log "results/search-w${w}a8-s${seed}.csv" > "results/search-w${w}a8-s${seed}.txt" 2>&1
     python3 - "$out" "$w" "$seed" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
