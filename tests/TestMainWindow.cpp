@@ -386,9 +386,13 @@ private Q_SLOTS:
         QVERIFY(w.probe());
         QSignalSpy reported(&w, &MainWindow::probeReported);
         loadAndQuantize(w, relay);
-        w.searchPanel()->setSettings(shortSearch());
+        // Long enough for the 5 ms probe to tick many times even on a fast machine.
+        SearchRunSettings s = shortSearch();
+        s.passes = 40;
+        s.cycles = 3;
+        w.searchPanel()->setSettings(s);
         w.searchPanel()->startButton()->click();
-        QTRY_COMPARE_WITH_TIMEOUT(reported.count(), 1, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(reported.count(), 1, 120000);
         QFile f(report);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject r = QJsonDocument::fromJson(f.readAll()).object();
