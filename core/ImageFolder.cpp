@@ -54,21 +54,25 @@ ImageFolder ImageFolder::scan(const QString& folder) {
     return out;
 }
 
-ImageFolder ImageFolder::subset(int n, unsigned seed) const {
-    if (n <= 0 || n >= size()) return *this;
-    std::vector<int> idx(m_items.size());
+std::vector<int> seededSubsetIndices(int n, int k, unsigned seed) {
+    std::vector<int> idx(n);
     std::iota(idx.begin(), idx.end(), 0);
+    if (k <= 0 || k >= n) return idx;
     std::mt19937 rng(seed);
-    // Fisher-Yates with our own draw so the subset is the same on every platform.
-    for (int i = static_cast<int>(idx.size()) - 1; i > 0; --i) {
+    for (int i = n - 1; i > 0; --i) {
         const int j = static_cast<int>(rng() % static_cast<unsigned>(i + 1));
         std::swap(idx[i], idx[j]);
     }
-    idx.resize(n);
+    idx.resize(k);
     std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+ImageFolder ImageFolder::subset(int n, unsigned seed) const {
+    if (n <= 0 || n >= size()) return *this;
     ImageFolder out = *this;
     out.m_items.clear();
-    for (int i : idx) out.m_items.push_back(m_items[i]);
+    for (int i : seededSubsetIndices(size(), n, seed)) out.m_items.push_back(m_items[i]);
     return out;
 }
 

@@ -14,6 +14,10 @@ struct ImageItem {
     int label = -1;    // -1 when unlabelled
 };
 
+// k of n indices drawn with a seeded Fisher-Yates shuffle (our own draws, the same on every platform),
+// in increasing order; all n when k <= 0 or k >= n.
+std::vector<int> seededSubsetIndices(int n, int k, unsigned seed);
+
 class ImageFolder {
 public:
     // Throws evolq::Error when the folder does not exist or holds no image files.

@@ -33,13 +33,13 @@ int cvInterpolation(const QString& name) {
     return cv::INTER_CUBIC;
 }
 
-// Writes the preprocessed image into `out` (C*S*S floats). Returns false with a reason on failure.
-bool decodeInto(const QString& path, const Preprocess& pre, float* out, QString* why) {
-    // Read through QFile so that non-ASCII paths work and a directory is not mistaken for a file.
+// Reads through QFile (so that non-ASCII paths work and a directory is not taken for a file) and
+// decodes as stored. Returns an empty Mat with a reason on failure.
+cv::Mat readAndDecode(const QString& path, QString* why) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         if (why) *why = f.errorString();
-        return false;
+        return {};
     }
     const QByteArray bytes = f.readAll();
     cv::Mat raw;
@@ -48,12 +48,16 @@ bool decodeInto(const QString& path, const Preprocess& pre, float* out, QString*
                            cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
         if (why) *why = QString::fromStdString(e.what());
-        return false;
+        return {};
     }
-    if (raw.empty()) {
-        if (why) *why = "not a decodable PNG, JPEG or BMP image";
-        return false;
-    }
+    if (raw.empty() && why) *why = "not a decodable PNG, JPEG or BMP image";
+    return raw;
+}
+
+// Writes the preprocessed image into `out` (C*S*S floats). Returns false with a reason on failure.
+bool decodeInto(const QString& path, const Preprocess& pre, float* out, QString* why) {
+    cv::Mat raw = readAndDecode(path, why);
+    if (raw.empty()) return false;
     if (raw.depth() == CV_16U) raw.convertTo(raw, CV_8U, 1.0 / 257.0);
     else if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U);
     cv::Mat img;
@@ -107,15 +111,7 @@ bool decodeInto(const QString& path, const Preprocess& pre, float* out, QString*
 }  // namespace
 
 bool probeImage(const QString& path, int* width, int* height, int* channels) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return false;
-    const QByteArray bytes = f.readAll();
-    cv::Mat raw;
-    try {
-        raw = cv::imdecode(cv::Mat(1, bytes.size(), CV_8UC1, const_cast<char*>(bytes.constData())), cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception&) {
-        return false;
-    }
+    const cv::Mat raw = readAndDecode(path, nullptr);
     if (raw.empty()) return false;
     *width = raw.cols;
     *height = raw.rows;

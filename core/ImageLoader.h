@@ -28,7 +28,7 @@ struct LoadedImages {
     torch::Tensor images;     // [N, C, S, S] float32, normalized
     torch::Tensor labels;     // [N] int64, -1 when unlabelled
     std::vector<int> items;   // index into the folder's items, per row
-    QStringList failed;       // relative paths that failed to decode
+    QStringList failed;       // "relative/path: reason" for each file that failed to decode
 };
 
 // Decodes items [begin, end) of a folder (all when end < 0). Failed files are skipped and listed.

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "Error.h"
+#include "ImageFolder.h"
 #include "RegularizedEvolution.h"
 
 namespace evolq {
@@ -75,13 +76,8 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
     torch::Tensor imgs = images, labs = labels;
     const int64_t n = images.size(0);
     if (m_s.subset > 0 && m_s.subset < n) {
-        std::mt19937 rng(m_s.seed);
-        std::vector<int64_t> idx(n);
-        for (int64_t i = 0; i < n; ++i) idx[i] = i;
-        for (int64_t i = n - 1; i > 0; --i) std::swap(idx[i], idx[rng() % static_cast<unsigned>(i + 1)]);
-        idx.resize(m_s.subset);
-        std::sort(idx.begin(), idx.end());
-        const torch::Tensor sel = torch::tensor(idx);
+        const std::vector<int> picked = seededSubsetIndices(static_cast<int>(n), m_s.subset, m_s.seed);
+        const torch::Tensor sel = torch::tensor(std::vector<int64_t>(picked.begin(), picked.end()));
         imgs = images.index_select(0, sel);
         if (labels.defined()) labs = labels.index_select(0, sel);
     }
