@@ -1,12 +1,29 @@
 #include "EvolSearch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "Error.h"
 #include "Evaluate.h"
+#include "WorkerTypes.h"
 
 namespace evolq {
+
+SearchSettings SearchSettings::fromRun(const SearchRunSettings& run) {
+    SearchSettings s;
+    s.passes = run.passes;
+    s.cycles = run.cycles;
+    s.population = run.population;
+    s.samples = run.samples;
+    s.mutationRange = run.mutationRange;
+    s.fitness.loss = lossFromName(run.loss);
+    s.fitness.temperature = run.temperature;
+    s.fitness.batch = std::max(2, run.fitnessBatch);
+    s.seed = run.seed;
+    s.valSubset = run.valSubset;
+    return s;
+}
 
 QJsonObject SearchSettings::toJson(int weightBits) const {
     return QJsonObject{{"passes", passes},

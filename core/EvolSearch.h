@@ -16,6 +16,8 @@
 
 namespace evolq {
 
+struct SearchRunSettings;
+
 struct SearchSettings {
     int passes = 10;
     int cycles = 3;
@@ -31,6 +33,9 @@ struct SearchSettings {
         return weightBits >= 8 ? 1e-4 : 1e-3;
     }
     QJsonObject toJson(int weightBits) const;
+    // The one conversion from the torch-free settings the GUI and the CLI fill in.
+    // Throws Error for an unknown loss name.
+    static SearchSettings fromRun(const SearchRunSettings& run);
 };
 
 // Pause and cancel requests, honoured between fitness evaluations.

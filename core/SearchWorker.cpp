@@ -425,17 +425,7 @@ void SearchWorker::startSearch(const SearchRunSettings& settings) {
     setState(WorkerState::Searching);
     const auto cancelled = [this] { return d->control.cancel.load(); };
     try {
-        SearchSettings s;
-        s.passes = settings.passes;
-        s.cycles = settings.cycles;
-        s.population = settings.population;
-        s.samples = settings.samples;
-        s.mutationRange = settings.mutationRange;
-        s.fitness.loss = lossFromName(settings.loss);
-        s.fitness.temperature = settings.temperature;
-        s.fitness.batch = std::max(2, settings.fitnessBatch);
-        s.seed = settings.seed;
-        s.valSubset = settings.valSubset;
+        const SearchSettings s = SearchSettings::fromRun(settings);
         if (d->q->config().weightBits == 0)
             throw Error("the weights are not quantized (0 bits): no scales to search");
         const QuantConfig& cfg = d->q->config();

@@ -25,6 +25,7 @@
 #include "Trainer.h"
 #include "Version.h"
 #include "VitModel.h"
+#include "WorkerTypes.h"
 
 namespace evolq::cli {
 
@@ -196,15 +197,15 @@ int cmdSearch(const QStringList& args) {
     a.option("model", "model folder (default: the bundled model)", "DIR");
     addQuantOptions(a);
     a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)", "DIR");
-    SearchSettings d;
+    const SearchRunSettings d;
     a.option("passes", "passes over all blocks", "P", QString::number(d.passes));
     a.option("cycles", "evolution cycles per block visit", "K", QString::number(d.cycles));
     a.option("population", "population size", "N", QString::number(d.population));
     a.option("samples", "tournament samples (with replacement)", "S", QString::number(d.samples));
     a.option("mutation", "mutation range r (default 1e-3 at 3/4-bit weights, 1e-4 at 8-bit)", "R", "0");
-    a.option("loss", "fitness loss: infonce, mse, kl, cosine", "NAME", lossName(d.fitness.loss));
-    a.option("temperature", "infoNCE temperature", "T", QString::number(d.fitness.temperature));
-    a.option("fitness-batch", "images per fitness batch", "B", QString::number(d.fitness.batch));
+    a.option("loss", "fitness loss: infonce, mse, kl, cosine", "NAME", d.loss);
+    a.option("temperature", "infoNCE temperature", "T", QString::number(d.temperature));
+    a.option("fitness-batch", "images per fitness batch", "B", QString::number(d.fitnessBatch));
     a.option("val-subset", "validation images measured after each block visit, display only (0 = off)", "N",
              QString::number(d.valSubset));
     a.option("out", "scale file to write", "FILE");
@@ -212,17 +213,18 @@ int cmdSearch(const QStringList& args) {
     if (!a.parse(args)) return 0;
     const QString outPath = a.required("out");
     const QuantConfig cfg = quantConfigFrom(a);
-    SearchSettings s;
-    s.passes = a.integer("passes", 1, 100000);
-    s.cycles = a.integer("cycles", 1, 100000);
-    s.population = a.integer("population", 1, 100000);
-    s.samples = a.integer("samples", 1, 100000);
-    s.mutationRange = a.number("mutation", 0, 1e6);
-    s.fitness.loss = lossFromName(a.str("loss"));
-    s.fitness.temperature = a.number("temperature", 1e-6, 1e6);
-    s.fitness.batch = a.integer("fitness-batch", 2, 1 << 20);
-    s.valSubset = a.integer("val-subset", 0, 1 << 30);
-    s.seed = cfg.seed;
+    SearchRunSettings run;
+    run.passes = a.integer("passes", 1, 100000);
+    run.cycles = a.integer("cycles", 1, 100000);
+    run.population = a.integer("population", 1, 100000);
+    run.samples = a.integer("samples", 1, 100000);
+    run.mutationRange = a.number("mutation", 0, 1e6);
+    run.loss = a.str("loss");
+    run.temperature = a.number("temperature", 1e-6, 1e6);
+    run.fitnessBatch = a.integer("fitness-batch", 2, 1 << 20);
+    run.valSubset = a.integer("val-subset", 0, 1 << 30);
+    run.seed = cfg.seed;
+    const SearchSettings s = SearchSettings::fromRun(run);
     if (cfg.weightBits == 0) throw Error("evolq search: --wbits 0 leaves no weight scales to search");
 
     QElapsedTimer total;
