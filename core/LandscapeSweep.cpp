@@ -238,13 +238,17 @@ LandscapeResult LandscapeSweep::run(const std::function<void(const LandscapePoin
     m_q.restore(saved);
     if (!res.cancelled) {
         for (size_t k = 0; k < grid.size(); ++k) {
+            // Jaggedness is defined on a loss; accuracy enters negated.
+            std::vector<double> v = grid[k];
+            if (higherIsBetter(m_s.losses[static_cast<int>(k)]))
+                for (double& x : v) x = -x;
             Jaggedness jg;
             if (m_s.dims == 1) {
-                jg = jaggedness1D(grid[k]);
+                jg = jaggedness1D(v);
             } else {
-                const std::vector<double> mid(grid[k].begin() + (n / 2) * n, grid[k].begin() + (n / 2 + 1) * n);
+                const std::vector<double> mid(v.begin() + (n / 2) * n, v.begin() + (n / 2 + 1) * n);
                 jg = jaggedness1D(mid);
-                jg.localMinima = localMinima2D(grid[k], n);
+                jg.localMinima = localMinima2D(v, n);
             }
             res.jaggedness.push_back(jg);
         }

@@ -67,11 +67,16 @@ struct LandscapeStart {
     QStringList losses;
 };
 
-// Jaggedness of one 1-D line (or a 2-D grid, where only localMinima is meaningful).
+// Landscape quantities where larger is better (top-1 accuracy); every other one is a loss.
+inline bool higherIsBetter(const QString& quantity) { return quantity == QLatin1String("top1"); }
+
+// Jaggedness of one 1-D line (or a 2-D grid, where only localMinima is meaningful). For a quantity
+// where higher is better, "minima" and "best" are taken on its negation: local maxima of top-1 count
+// as pits, and the best gain is the highest value minus the centre.
 struct Jaggedness {
-    int localMinima = 0;          // strict local minima
+    int localMinima = 0;          // strict local minima (of the loss, or of -top1)
     double tvRatio = 0;           // total variation / |end - start|
-    double bestGainOverCentre = 0;  // centre value minus the best value (positive = better exists)
+    double bestGainOverCentre = 0;  // how much better the best point is than the centre (>= 0)
 };
 
 }  // namespace evolq

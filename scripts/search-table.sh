@@ -4,8 +4,8 @@
 # row per run, then mean and spread (sample standard deviation, min..max) per precision.
 #
 # Usage: scripts/search-table.sh [PASSES] [MODEL_DIR] [VAL_DIR] [CALIB_DIR]
-# Environment: WBITS (default "3 4 8"), SEEDS (default "0 1 2"), VAL_SUBSET (default 1000; 0 = no
-# validation during the search), SKIP_EXISTING=1 (reuse results/search-wWa8-sS.json when present),
+# Environment: WBITS (default "3 4 8"), ABITS (default 8), SEEDS (default "0 1 2"), VAL_SUBSET (default 1000; 0 = no
+# validation during the search), SKIP_EXISTING=1 (reuse results/search-wWaA-sS.json when present),
 # EXTRA (more `evolq search` options, e.g. "--mutation 1e-2"), TAG (suffix for the result files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,15 +16,16 @@ VAL=${3:-data/fashion-mnist/val}
 CALIB=${4:-data/fashion-mnist/calib}
 WBITS=${WBITS:-3 4 8}
 SEEDS=${SEEDS:-0 1 2}
+ABITS=${ABITS:-8}
 TAG=${TAG:-}
 mkdir -p results
 files=()
 for w in $WBITS; do
   for seed in $SEEDS; do
-    base=results/search-w${w}a8-s${seed}${TAG}
+    base=results/search-w${w}a${ABITS}-s${seed}${TAG}
     if [ "${SKIP_EXISTING:-0}" != 1 ] || [ ! -f "$base.json" ]; then
       # shellcheck disable=SC2086
-      "$EVOLQ" search --model "$MODEL" --calib "$CALIB" --val "$VAL" --wbits "$w" --abits 8 --passes "$PASSES" \
+      "$EVOLQ" search --model "$MODEL" --calib "$CALIB" --val "$VAL" --wbits "$w" --abits "$ABITS" --passes "$PASSES" \
         --seed "$seed" --val-subset "${VAL_SUBSET:-1000}" --out "$base.json" --log "$base.csv" ${EXTRA:-} > "$base.txt" 2>&1
     fi
     files+=("$base.json")

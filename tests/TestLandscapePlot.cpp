@@ -101,6 +101,23 @@ private Q_SLOTS:
         QCOMPARE(centre->point2->coords().x(), 0.0);
     }
 
+    void accuracyBestIsItsMaximum() {
+        LandscapeStart s = sweep(1, 5);
+        s.losses = QStringList{"infonce", "top1"};
+        LandscapePlot plot;
+        plot.start(s);
+        plot.addPoints({point(0, 0, 5.0, 80), point(2, 0, 1.0, 85), point(3, 0, 0.5, 90), point(4, 0, 2.0, 70)});
+        plot.flushReplot();
+        QCPGraph* infonceBest = plot.plot()->graph(2);
+        QCPGraph* top1Best = plot.plot()->graph(3);
+        QCOMPARE(infonceBest->data()->at(0)->key, 1.0);  // lowest loss
+        QCOMPARE(top1Best->data()->at(0)->key, 1.0);     // highest accuracy, not the lowest (a = 2)
+        plot.addPoints({point(1, 0, 0.1, 95)});
+        plot.flushReplot();
+        QCOMPARE(infonceBest->data()->at(0)->key, -1.0);
+        QCOMPARE(top1Best->data()->at(0)->key, -1.0);
+    }
+
     void coarsePointFillsItsNeighbourhood() {
         LandscapePlot plot;
         plot.start(sweep(2, 5));

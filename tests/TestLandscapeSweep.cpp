@@ -1,4 +1,5 @@
 #include <QtTest>
+#include <algorithm>
 
 #include <set>
 
@@ -140,6 +141,38 @@ private Q_SLOTS:
         const LandscapeResult c = sweep.run({}, &ctl);
         QVERIFY(c.cancelled);
         QVERIFY(c.points.empty());
+    }
+
+    // Top-1 is better when higher: its pits are local maxima and its best gain is max - centre.
+    void accuracyJaggednessTakesTheHigherAsBetter() {
+        LandscapeSettings s;
+        s.block = 1;
+        s.dims = 1;
+        s.points = 9;
+        s.radius = 40;  // wide enough that top-1 on 20 images moves
+        s.subset = 20;
+        s.batch = 10;
+        s.losses = {"ce", "top1"};
+        LandscapeSweep sweep(*m_q, m_calib, m_labels, s);
+        const LandscapeResult r = sweep.run();
+        QCOMPARE(static_cast<int>(r.points.size()), 9);
+        std::vector<double> top1(9), ce(9);
+        for (const LandscapePoint& p : r.points) {
+            ce[p.i] = p.values[0];
+            top1[p.i] = p.values[1];
+        }
+        int maxima = 0;
+        for (int i = 1; i + 1 < 9; ++i) maxima += top1[i] > top1[i - 1] && top1[i] > top1[i + 1];
+        const double best = *std::max_element(top1.begin(), top1.end());
+        const double worst = *std::min_element(top1.begin(), top1.end());
+        QVERIFY2(best > worst, "the line must move top-1 for this test to mean something");
+        QCOMPARE(r.jaggedness[1].localMinima, maxima);
+        QCOMPARE(r.jaggedness[1].bestGainOverCentre, best - top1[4]);
+        QVERIFY(r.jaggedness[1].bestGainOverCentre >= 0);
+        // A loss keeps its own sense.
+        const double ceBest = *std::min_element(ce.begin(), ce.end());
+        QCOMPARE(r.jaggedness[0].bestGainOverCentre, ce[4] - ceBest);
+        QCOMPARE(r.jaggedness[0].localMinima, LandscapeSweep::jaggedness1D(ce).localMinima);
     }
 
     void oneQuantizer() {
