@@ -283,7 +283,10 @@ void LandscapePlot::updateAxisLabels() {
         p->yAxis->setLabel(QStringLiteral("b") + unit);
         if (m_scale) m_scale->axis()->setLabel(m_sweep.losses.value(currentLoss()));
     } else {
-        p->yAxis->setLabel(isNormalized() ? tr("loss (normalized to [0,1])") : tr("loss"));
+        bool accuracy = false;
+        for (const QString& l : m_sweep.losses) accuracy = accuracy || higherIsBetter(l);
+        const QString what = accuracy ? tr("loss or top-1 %") : tr("loss");
+        p->yAxis->setLabel(isNormalized() ? tr("%1 (each normalized to [0,1])").arg(what) : what);
     }
 }
 
@@ -388,7 +391,8 @@ void LandscapePlot::fitRanges() {
     }
     p->xAxis->setRange(-r * 1.02, r * 1.02);
     if (isNormalized()) {
-        p->yAxis->setRange(-0.05, 1.05);
+        // Headroom above 1 keeps the legend (top right) off the curves and their markers.
+        p->yAxis->setRange(-0.05, 1.05 + 0.07 * m_sweep.losses.size());
         return;
     }
     double lo = Inf, hi = -Inf;
