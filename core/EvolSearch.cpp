@@ -17,6 +17,7 @@ SearchSettings SearchSettings::fromRun(const SearchRunSettings& run) {
     s.population = run.population;
     s.samples = run.samples;
     s.mutationRange = run.mutationRange;
+    s.relativeMutation = run.relativeMutation;
     s.fitness.loss = lossFromName(run.loss);
     s.fitness.temperature = run.temperature;
     s.fitness.batch = std::max(2, run.fitnessBatch);
@@ -31,6 +32,7 @@ QJsonObject SearchSettings::toJson(int weightBits) const {
                        {"population", population},
                        {"samples", samples},
                        {"mutation_range", rangeFor(weightBits)},
+                       {"mutation_unit", relativeMutation ? "fraction of each starting scale" : "absolute"},
                        {"loss", lossName(fitness.loss)},
                        {"temperature", fitness.temperature},
                        {"fitness_batch", fitness.batch},
@@ -47,6 +49,8 @@ EvolSearch::EvolSearch(QuantizedVit& q, const torch::Tensor& calibImages, const 
     if (m_s.passes < 1 || m_s.cycles < 1 || m_s.population < 1 || m_s.samples < 1)
         throw Error("passes, cycles, population and samples must be at least 1");
     if (!q.calibrated()) throw Error("the model must be quantized (calibrated) before the search");
+    if (m_s.relativeMutation)
+        for (int b = 0; b < q.model().depth(); ++b) m_step.push_back(q.genome(b).clone());
 }
 
 int EvolSearch::evaluationsTotal() const { return m_s.passes * m_q.model().depth() * (1 + m_s.cycles); }
@@ -116,7 +120,7 @@ void EvolSearch::step() {
         m_fitness.prepareBlock(block);
         const torch::Tensor g = m_q.genome(block).clone();
         const double f = evaluate(-1);
-        m_evo.reset(g, f);
+        m_evo.reset(g, f, m_s.relativeMutation ? m_step[block] : torch::Tensor());
         m_cycle = 0;
         return;
     }

@@ -24,12 +24,16 @@ struct SearchSettings {
     int population = 15;
     int samples = 10;
     double mutationRange = 0;  // 0 = Evol-Q's default for the weight bits: 1e-3 at 3/4 bits, 1e-4 at 8
+    // false (Evol-Q): r is an absolute step. true: r is a fraction of each scale as it was when the
+    // search started, so one r means the same relative step at every bit width (0 = 0.1).
+    bool relativeMutation = false;
     FitnessSettings fitness;
     unsigned seed = 0;
     int valSubset = 1000;  // validation images measured after each block visit (display only); 0 = off
 
     double rangeFor(int weightBits) const {
         if (mutationRange > 0) return mutationRange;
+        if (relativeMutation) return 0.1;
         return weightBits >= 8 ? 1e-4 : 1e-3;
     }
     QJsonObject toJson(int weightBits) const;
@@ -101,6 +105,7 @@ private:
     bool m_started = false;
     int m_pass = 0, m_blockPos = 0, m_cycle = -1;
     RegularizedEvolution m_evo;
+    std::vector<torch::Tensor> m_step;  // per block: the scales at the start (relative mutation only)
     double m_blockBest = 0;
     int m_evals = 0;
     double m_baselineFitness = 0, m_overallBest = 0;

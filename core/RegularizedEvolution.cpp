@@ -11,7 +11,9 @@ torch::Tensor RegularizedEvolution::propose(std::mt19937_64& rng) const {
     const torch::Tensor& pg = m_pop[parent].genome;
     std::vector<float> noise(static_cast<size_t>(pg.numel()));
     for (float& v : noise) v = static_cast<float>((2 * uniform01(rng) - 1) * m_range);
-    return (pg + torch::tensor(noise).view(pg.sizes())).abs();
+    torch::Tensor n = torch::tensor(noise).view(pg.sizes()).to(pg.dtype());
+    if (m_step.defined()) n = n * m_step;
+    return (pg + n).abs();
 }
 
 void RegularizedEvolution::accept(const torch::Tensor& child, double fitness) {

@@ -9,7 +9,8 @@ namespace evolq {
 
 // The per-block evolution loop of Evol-Q, independent of what the genome means: a population of
 // copies of a starting genome; each cycle draws `samples` members with replacement, the fittest is
-// the parent, the child is |parent + U(-r, r)| elementwise; the child joins and the worst leaves
+// the parent, the child is |parent + U(-r, r)| elementwise (or |parent + U(-r, r) * step| with a
+// per-element step, for a range relative to each element's size); the child joins and the worst leaves
 // (the oldest among equals). Lower fitness is better. Driven one child at a time so that a caller
 // can stop between evaluations and continue later with identical results.
 class RegularizedEvolution {
@@ -21,7 +22,11 @@ public:
 
     RegularizedEvolution(int population, int samples, double range) : m_size(population), m_samples(samples), m_range(range) {}
 
-    void reset(const torch::Tensor& genome, double fitness) { m_pop.assign(m_size, Member{genome.clone(), fitness}); }
+    // `step`, when defined, has the genome's shape and multiplies the noise elementwise.
+    void reset(const torch::Tensor& genome, double fitness, const torch::Tensor& step = {}) {
+        m_pop.assign(m_size, Member{genome.clone(), fitness});
+        m_step = step.defined() ? step.reshape(genome.sizes()).to(genome.dtype()).clone() : torch::Tensor();
+    }
     // The next child, drawing from `rng`.
     torch::Tensor propose(std::mt19937_64& rng) const;
     void accept(const torch::Tensor& child, double fitness);
@@ -36,6 +41,7 @@ private:
     int m_size, m_samples;
     double m_range;
     std::vector<Member> m_pop;
+    torch::Tensor m_step;
 };
 
 }  // namespace evolq

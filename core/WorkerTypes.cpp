@@ -10,6 +10,7 @@ QJsonObject SearchRunSettings::toJson() const {
                        {"population", population},
                        {"samples", samples},
                        {"mutation_range", mutationRange},
+                       {"relative_mutation", relativeMutation},
                        {"loss", loss},
                        {"temperature", temperature},
                        {"fitness_batch", fitnessBatch},
@@ -26,6 +27,7 @@ SearchRunSettings SearchRunSettings::fromJson(const QJsonObject& o) {
     s.population = o.value("population").toInt(s.population);
     s.samples = o.value("samples").toInt(s.samples);
     s.mutationRange = o.value("mutation_range").toDouble(s.mutationRange);
+    s.relativeMutation = o.value("relative_mutation").toBool(s.relativeMutation);
     s.loss = o.value("loss").toString(s.loss);
     s.temperature = o.value("temperature").toDouble(s.temperature);
     s.fitnessBatch = o.value("fitness_batch").toInt(s.fitnessBatch);

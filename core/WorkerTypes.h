@@ -105,6 +105,7 @@ struct SearchRunSettings {
     int population = 15;
     int samples = 10;
     double mutationRange = 0;  // 0 = Evol-Q's default for the weight bits
+    bool relativeMutation = false;  // r as a fraction of each starting scale (0 = 0.1)
     QString loss = "infonce";  // infonce, mse, kl, cosine
     double temperature = 3.0;
     int fitnessBatch = 100;

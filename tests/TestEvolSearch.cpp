@@ -58,6 +58,7 @@ private Q_SLOTS:
         run.population = 21;
         run.samples = 4;
         run.mutationRange = 2.5e-3;
+        run.relativeMutation = true;
         run.loss = "kl";
         run.temperature = 0.5;
         run.fitnessBatch = 1;  // clamped: infoNCE needs at least two images per batch
@@ -69,6 +70,7 @@ private Q_SLOTS:
         QCOMPARE(s.population, 21);
         QCOMPARE(s.samples, 4);
         QCOMPARE(s.mutationRange, 2.5e-3);
+        QVERIFY(s.relativeMutation);
         QCOMPARE(s.fitness.loss, LossKind::Kl);
         QCOMPARE(s.fitness.temperature, 0.5);
         QCOMPARE(s.fitness.batch, 2);
@@ -82,6 +84,7 @@ private Q_SLOTS:
         QCOMPARE(def.population, engine.population);
         QCOMPARE(def.samples, engine.samples);
         QCOMPARE(def.mutationRange, engine.mutationRange);
+        QCOMPARE(def.relativeMutation, engine.relativeMutation);
         QCOMPARE(def.fitness.loss, engine.fitness.loss);
         QCOMPARE(def.fitness.temperature, engine.fitness.temperature);
         QCOMPARE(def.fitness.batch, engine.fitness.batch);
@@ -138,6 +141,36 @@ private Q_SLOTS:
         QCOMPARE(prov.value("fitness_history").toArray().size(), 24);
         QCOMPARE(prov.value("block_visits").toArray().size(), 6);
         QCOMPARE(prov.value("settings").toObject().value("seed").toInt(), 5);
+    }
+
+    // Relative mutation: every scale moves within r of its own starting size per accepted step, and the
+    // settings say which unit r is in.
+    void relativeMutationStepsInProportion() {
+        auto q = baseline();
+        const auto start = genomes(*q);
+        SearchSettings s = settings();
+        s.passes = 1;
+        s.cycles = 1;
+        s.relativeMutation = true;
+        s.mutationRange = 0.05;
+        EvolSearch search(*q, m_calib, s);
+        QCOMPARE(search.provenance().value("settings").toObject().value("mutation_unit").toString(),
+                 QString("fraction of each starting scale"));
+        search.run();
+        const auto end = genomes(*q);
+        bool moved = false;
+        for (size_t b = 0; b < start.size(); ++b) {
+            // One cycle per visit and one pass: at most one child was accepted per block.
+            const torch::Tensor rel = (end[b] - start[b]).abs() / start[b];
+            QVERIFY((rel <= 0.05 + 1e-5).all().item<bool>());
+            moved = moved || (rel > 0).any().item<bool>();
+        }
+        QVERIFY(moved);
+        QCOMPARE(SearchSettings{}.toJson(3).value("mutation_unit").toString(), QString("absolute"));
+        SearchSettings autoRel;
+        autoRel.relativeMutation = true;
+        QCOMPARE(autoRel.rangeFor(3), 0.1);
+        QCOMPARE(SearchSettings{}.rangeFor(3), 1e-3);
     }
 
     void sameSeedSameScales() {

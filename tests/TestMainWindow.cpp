@@ -367,6 +367,7 @@ private Q_SLOTS:
             SearchRunSettings s = w.searchPanel()->settings();
             s.passes = 7;
             s.loss = "mse";
+            s.relativeMutation = true;
             w.searchPanel()->setSettings(s);
             QuantConfig c = w.quantPanel()->config();
             c.weightBits = 3;
@@ -375,6 +376,7 @@ private Q_SLOTS:
         MainWindow w(o);
         QCOMPARE(w.searchPanel()->settings().passes, 7);
         QCOMPARE(w.searchPanel()->settings().loss, QString("mse"));
+        QVERIFY(w.searchPanel()->settings().relativeMutation);
         QCOMPARE(w.quantPanel()->config().weightBits, 3);
         QVERIFY(w.modelPanel()->picker()->recent().contains(QDir::cleanPath(m_model)));
     }

@@ -51,6 +51,28 @@ private Q_SLOTS:
         }
     }
 
+    // With a per-element step the noise is U(-r, r) times that element's step: a relative range.
+    void relativeStepScalesTheNoisePerElement() {
+        RegularizedEvolution evo(3, 2, 0.1);
+        const torch::Tensor g = torch::tensor({0.01f, 1.0f, 100.0f});
+        evo.reset(g, 1.0, g);
+        std::mt19937_64 rng(11);
+        torch::Tensor largest = torch::zeros({3});
+        for (int i = 0; i < 200; ++i) {
+            const torch::Tensor c = evo.propose(rng);
+            const torch::Tensor rel = (c - g).abs() / g;
+            QVERIFY((rel <= 0.1 + 1e-5).all().item<bool>());
+            largest = torch::maximum(largest, rel);
+        }
+        // Each element uses most of its own range: an absolute r = 0.1 would have moved the first
+        // element by up to 10x its size and the last by at most 0.1 %.
+        QVERIFY((largest > 0.08).all().item<bool>());
+        // Without a step the same draws give the absolute range again.
+        evo.reset(g, 1.0);
+        std::mt19937_64 rng2(11);
+        for (int i = 0; i < 50; ++i) QVERIFY(((evo.propose(rng2) - g).abs() <= 0.1 + 1e-5).all().item<bool>());
+    }
+
     void dropsTheWorst() {
         RegularizedEvolution evo(2, 1, 0.1);
         evo.reset(torch::zeros({1}), 5.0);

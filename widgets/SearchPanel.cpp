@@ -30,6 +30,7 @@ SearchPanel::SearchPanel(QWidget* parent)
       m_population(spin(this, 1, 100000)),
       m_samples(spin(this, 1, 100000)),
       m_mutation(new QDoubleSpinBox(this)),
+      m_relative(new QCheckBox(tr("r as a fraction of each scale"), this)),
       m_loss(new QComboBox(this)),
       m_temperature(new QDoubleSpinBox(this)),
       m_batch(spin(this, 2, 1 << 20)),
@@ -46,6 +47,14 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_mutation->setRange(0, 10);
     m_mutation->setSingleStep(1e-4);
     m_mutation->setSpecialValueText(tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
+    m_relative->setObjectName("relativeMutation");
+    m_relative->setToolTip(
+        tr("Off (Evol-Q): r is an absolute step. On: r is a fraction of each scale as the search "
+           "found it, so one r means the same relative step at every bit width (auto = 0.1)."));
+    connect(m_relative, &QCheckBox::toggled, this, [this](bool on) {
+        m_mutation->setSpecialValueText(on ? tr("auto (0.1 of each scale)")
+                                           : tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
+    });
     m_loss->addItem(tr("infoNCE"), "infonce");
     m_loss->addItem(tr("MSE"), "mse");
     m_loss->addItem(tr("KL divergence"), "kl");
@@ -68,6 +77,7 @@ SearchPanel::SearchPanel(QWidget* parent)
     form->addRow(tr("Population:"), m_population);
     form->addRow(tr("Tournament samples:"), m_samples);
     form->addRow(tr("Mutation range r:"), m_mutation);
+    form->addRow(QString(), m_relative);
     form->addRow(tr("Loss:"), m_loss);
     form->addRow(tr("Temperature (infoNCE):"), m_temperature);
     form->addRow(tr("Fitness batch:"), m_batch);
@@ -109,6 +119,7 @@ SearchRunSettings SearchPanel::settings() const {
     s.population = m_population->value();
     s.samples = m_samples->value();
     s.mutationRange = m_mutation->value();
+    s.relativeMutation = m_relative->isChecked();
     s.loss = m_loss->currentData().toString();
     s.temperature = m_temperature->value();
     s.fitnessBatch = m_batch->value();
@@ -125,6 +136,7 @@ void SearchPanel::setSettings(const SearchRunSettings& s) {
     m_population->setValue(s.population);
     m_samples->setValue(s.samples);
     m_mutation->setValue(s.mutationRange);
+    m_relative->setChecked(s.relativeMutation);
     const int loss = m_loss->findData(s.loss);
     m_loss->setCurrentIndex(loss >= 0 ? loss : 0);
     m_temperature->setValue(s.temperature);
@@ -182,7 +194,7 @@ void SearchPanel::updateButtons() {
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
     m_cancel->setEnabled(searching || paused);
     for (QWidget* w : std::initializer_list<QWidget*>{
-             m_passes, m_cycles, m_population, m_samples, m_mutation, m_loss, m_temperature,
+             m_passes, m_cycles, m_population, m_samples, m_mutation, m_relative, m_loss, m_temperature,
              m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval})
         w->setEnabled(!searching && !paused);
     if (!searching && !paused) m_temperature->setEnabled(m_loss->currentData() == "infonce");

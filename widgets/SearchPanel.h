@@ -52,6 +52,7 @@ private:
     QSpinBox* m_population;
     QSpinBox* m_samples;
     QDoubleSpinBox* m_mutation;
+    QCheckBox* m_relative;
     QComboBox* m_loss;
     QDoubleSpinBox* m_temperature;
     QSpinBox* m_batch;

@@ -202,7 +202,8 @@ int cmdSearch(const QStringList& args) {
     a.option("cycles", "evolution cycles per block visit", "K", QString::number(d.cycles));
     a.option("population", "population size", "N", QString::number(d.population));
     a.option("samples", "tournament samples (with replacement)", "S", QString::number(d.samples));
-    a.option("mutation", "mutation range r (default 1e-3 at 3/4-bit weights, 1e-4 at 8-bit)", "R", "0");
+    a.option("mutation", "mutation range r (default 1e-3 at 3/4-bit weights, 1e-4 at 8-bit; 0.1 with --relative-mutation)", "R", "0");
+    a.flag("relative-mutation", "r is a fraction of each scale as the search found it, not an absolute step");
     a.option("loss", "fitness loss: infonce, mse, kl, cosine", "NAME", d.loss);
     a.option("temperature", "infoNCE temperature", "T", QString::number(d.temperature));
     a.option("fitness-batch", "images per fitness batch", "B", QString::number(d.fitnessBatch));
@@ -219,6 +220,7 @@ int cmdSearch(const QStringList& args) {
     run.population = a.integer("population", 1, 100000);
     run.samples = a.integer("samples", 1, 100000);
     run.mutationRange = a.number("mutation", 0, 1e6);
+    run.relativeMutation = a.isSet("relative-mutation");
     run.loss = a.str("loss");
     run.temperature = a.number("temperature", 1e-6, 1e6);
     run.fitnessBatch = a.integer("fitness-batch", 2, 1 << 20);
