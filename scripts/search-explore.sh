@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Evol-Q beyond its default settings on the bundled model: a harder starting point (W2A8, W3A4), a larger
-# mutation range r, and MSE instead of infoNCE. Runs each search once (scripts/search-table.sh with
+# mutation range r, MSE instead of infoNCE, and r relative to each scale (--relative-mutation). Runs each search once (scripts/search-table.sh with
 # SKIP_EXISTING=1, so finished runs are reused), then prints one Markdown row per setting with the mean
 # and spread over its seeds. Top-1 is on the full validation folder, measured after each search only.
 # Usage: scripts/search-explore.sh [PASSES]
@@ -15,6 +15,7 @@ run env WBITS=2 SEEDS=0 EXTRA="--loss mse" TAG=-mse
 run env WBITS=2 SEEDS="0 1 2" EXTRA="--mutation 1e-2" TAG=-r1e-2
 run env WBITS=2 SEEDS=0 EXTRA="--mutation 3e-2" TAG=-r3e-2
 run env WBITS=3 ABITS=4 SEEDS=0
+run env WBITS="2 3 4" SEEDS=0 EXTRA="--relative-mutation --mutation 0.1" TAG=-rel0.1
 python3 - <<'PY'
 import glob, json, statistics
 runs = [
@@ -25,6 +26,9 @@ runs = [
     ("W2A8", "1e-2", "infoNCE", "results/search-w2a8-s[012]-r1e-2.json"),
     ("W2A8", "3e-2", "infoNCE", "results/search-w2a8-s[012]-r3e-2.json"),
     ("W3A4", "1e-3 (default)", "infoNCE", "results/search-w3a4-s[012].json"),
+    ("W2A8", "0.1 of each scale", "infoNCE", "results/search-w2a8-s[012]-rel0.1.json"),
+    ("W3A8", "0.1 of each scale", "infoNCE", "results/search-w3a8-s[012]-rel0.1.json"),
+    ("W4A8", "0.1 of each scale", "infoNCE", "results/search-w4a8-s[012]-rel0.1.json"),
 ]
 print("| precision | r | loss | seeds | FP32 | baseline | Evol-Q mean (per seed) | gain mean ± sd | gap closed |")
 print("|---|---|---|---|---|---|---|---|---|")
