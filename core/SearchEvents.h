@@ -69,6 +69,8 @@ struct LandscapeStart {
 
 // Landscape quantities where larger is better (top-1 accuracy); every other one is a loss.
 inline bool higherIsBetter(const QString& quantity) { return quantity == QLatin1String("top1"); }
+// Whether value a of `quantity` is better than value b.
+inline bool isBetter(const QString& quantity, double a, double b) { return higherIsBetter(quantity) ? a > b : a < b; }
 
 // Jaggedness of one 1-D line (or a 2-D grid, where only localMinima is meaningful). For a quantity
 // where higher is better, "minima" and "best" are taken on its negation: local maxima of top-1 count

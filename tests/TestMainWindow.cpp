@@ -53,6 +53,14 @@ SearchRunSettings shortSearch() {
     return s;
 }
 
+// Starts a search in the window that runs until it is cancelled, paused or the window closes.
+void startEndlessSearch(MainWindow& w) {
+    SearchRunSettings s = shortSearch();
+    s.passes = 100000;
+    w.searchPanel()->setSettings(s);
+    w.searchPanel()->startButton()->click();
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -200,10 +208,7 @@ private Q_SLOTS:
             loadAndQuantize(w, relay);
             QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
             QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-            SearchRunSettings s = shortSearch();
-            s.passes = 100000;
-            w.searchPanel()->setSettings(s);
-            w.searchPanel()->startButton()->click();
+            startEndlessSearch(w);
             QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 2, 60000);
             // The window stays responsive while the search runs: tabs and size change at once.
             for (int i = 0; i < 4; ++i) {
@@ -229,9 +234,7 @@ private Q_SLOTS:
             QVERIFY(!finished.at(1).at(0).value<RunEndEvent>().cancelled);
 
             // Closing during a run: the destructor cancels, quits and joins the worker thread.
-            s.passes = 100000;
-            w.searchPanel()->setSettings(s);
-            w.searchPanel()->startButton()->click();
+            startEndlessSearch(w);
             QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 4, 60000);
             closing.start();
         }
@@ -246,10 +249,7 @@ private Q_SLOTS:
         loadAndQuantize(w, relay);
         QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        SearchRunSettings s = shortSearch();
-        s.passes = 100000;
-        w.searchPanel()->setSettings(s);
-        w.searchPanel()->startButton()->click();
+        startEndlessSearch(w);
         QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
         w.searchPanel()->pauseButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(w.workerState(), WorkerState::Paused, 10000);

@@ -323,15 +323,14 @@ void LandscapePlot::sync1d() {
     const bool normalize = isNormalized();
     for (int k = 0; k < m_curves.size(); ++k) {
         const QVector<double>& values = m_values[k];
-        const bool higher = higherIsBetter(m_sweep.losses[k]);
-        const auto better = [higher](double a, double b) { return higher ? a > b : a < b; };
+        const QString& quantity = m_sweep.losses[k];
         double lo = Inf, hi = -Inf;
         int best = -1;
         for (int i = 0; i < m_n; ++i) {
             if (m_sourceDist2[i] != 0 || !std::isfinite(values[i])) continue;
             lo = qMin(lo, values[i]);
             hi = qMax(hi, values[i]);
-            if (best < 0 || better(values[i], values[best])) best = i;
+            if (best < 0 || isBetter(quantity, values[i], values[best])) best = i;
         }
         const auto shown = [&](double v) {
             if (!normalize || !std::isfinite(v)) return v;
@@ -356,7 +355,7 @@ void LandscapePlot::sync2d() {
     const int k = currentLoss();
     if (k >= m_values.size()) return;
     const QVector<double>& values = m_values[k];
-    const bool higher = higherIsBetter(m_sweep.losses[k]);
+    const QString& quantity = m_sweep.losses[k];
     QCPColorMapData* data = m_map->data();
     double lo = Inf, hi = -Inf;
     int best = -1;
@@ -368,7 +367,7 @@ void LandscapePlot::sync2d() {
             if (!std::isfinite(v)) continue;
             lo = qMin(lo, v);
             hi = qMax(hi, v);
-            if (m_sourceDist2[c] == 0 && (best < 0 || (higher ? v > values[best] : v < values[best]))) best = c;
+            if (m_sourceDist2[c] == 0 && (best < 0 || isBetter(quantity, v, values[best]))) best = c;
         }
     }
     // Our own bounds: QCPColorMapData's recalculation is poisoned by a NaN in the first cell.
