@@ -3,11 +3,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "Error.h"
-#include "EvolSearch.h"
-#include "ScaleFile.h"
+#include "common/Error.h"
+#include "search/EvolSearch.h"
+#include "io/ScaleFile.h"
 #include "TestSupport.h"
-#include "WorkerTypes.h"
+#include "types/Summaries.h"
 
 using namespace evolq;
 
@@ -48,49 +48,6 @@ private Q_SLOTS:
         m_calib = torch::randn({40, 3, 32, 32});
         m_val = torch::randn({30, 3, 32, 32});
         m_valLabels = torch::randint(0, 7, {30}, torch::kInt64);
-    }
-
-    // The GUI and the CLI both describe a run with SearchRunSettings; one conversion maps every field.
-    void runSettingsConvertEveryField() {
-        SearchRunSettings run;
-        run.passes = 7;
-        run.cycles = 5;
-        run.population = 21;
-        run.samples = 4;
-        run.mutationRange = 2.5e-3;
-        run.relativeMutation = true;
-        run.loss = "kl";
-        run.temperature = 0.5;
-        run.fitnessBatch = 1;  // clamped: infoNCE needs at least two images per batch
-        run.seed = 42;
-        run.valSubset = 123;
-        const SearchSettings s = SearchSettings::fromRun(run);
-        QCOMPARE(s.passes, 7);
-        QCOMPARE(s.cycles, 5);
-        QCOMPARE(s.population, 21);
-        QCOMPARE(s.samples, 4);
-        QCOMPARE(s.mutationRange, 2.5e-3);
-        QVERIFY(s.relativeMutation);
-        QCOMPARE(s.fitness.loss, LossKind::Kl);
-        QCOMPARE(s.fitness.temperature, 0.5);
-        QCOMPARE(s.fitness.batch, 2);
-        QCOMPARE(s.seed, 42u);
-        QCOMPARE(s.valSubset, 123);
-        // Defaults agree, so a default GUI run and a default CLI run are the same run.
-        const SearchSettings def = SearchSettings::fromRun(SearchRunSettings{});
-        const SearchSettings engine;
-        QCOMPARE(def.passes, engine.passes);
-        QCOMPARE(def.cycles, engine.cycles);
-        QCOMPARE(def.population, engine.population);
-        QCOMPARE(def.samples, engine.samples);
-        QCOMPARE(def.mutationRange, engine.mutationRange);
-        QCOMPARE(def.relativeMutation, engine.relativeMutation);
-        QCOMPARE(def.fitness.loss, engine.fitness.loss);
-        QCOMPARE(def.fitness.temperature, engine.fitness.temperature);
-        QCOMPARE(def.fitness.batch, engine.fitness.batch);
-        QCOMPARE(def.valSubset, engine.valSubset);
-        run.loss = "hinge";
-        QVERIFY_THROWS_EXCEPTION(Error, SearchSettings::fromRun(run));
     }
 
     void eventsAndMonotoneBest() {
@@ -166,7 +123,7 @@ private Q_SLOTS:
             moved = moved || (rel > 0).any().item<bool>();
         }
         QVERIFY(moved);
-        QCOMPARE(SearchSettings{}.toJson(3).value("mutation_unit").toString(), QString("absolute"));
+        QCOMPARE(SearchSettings{}.mutationUnit(), QString("absolute"));
         SearchSettings autoRel;
         autoRel.relativeMutation = true;
         QCOMPARE(autoRel.rangeFor(3), 0.1);

@@ -1,6 +1,6 @@
 #include <QtTest>
 
-#include "FakeQuantizer.h"
+#include "quant/FakeQuantizer.h"
 
 using namespace evolq;
 

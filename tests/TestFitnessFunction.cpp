@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "FitnessFunction.h"
+#include "search/FitnessFunction.h"
 
 using namespace evolq;
 

@@ -1,8 +1,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
+#include <limits>
 
 #include "FitnessPlot.h"
 #include "QcpInclude.h"
+#include "types/SearchLog.h"
 
 using namespace evolq;
 
@@ -27,6 +29,12 @@ FitnessEvent fitness(int evaluation, int block, double child, double best) {
     e.blockBest = best;
     e.overallBest = best;
     return e;
+}
+
+QStringList readLines(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
 }
 
 }  // namespace
@@ -176,13 +184,66 @@ private Q_SLOTS:
         const QString path = dir.filePath("fitness.csv");
         QString error;
         QVERIFY2(plot.saveCsv(path, &error), qPrintable(error));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        const QStringList lines = readLines(path);
         QCOMPARE(lines.size(), 4);
-        QVERIFY(lines[0].startsWith("evaluation,pass,block,cycle,child_fitness,block_best"));
-        QVERIFY(lines[2].startsWith("2,0,1,2,2.5,2.5,"));
+        QCOMPARE(lines[0],
+                 QString("event,evaluation,pass,block,cycle,fitness,block_best,overall_best,top1,"
+                         "elapsed_s"));
+        // event, evaluation, pass, block, cycle, fitness, block best, overall best, top1, elapsed
+        QCOMPARE(lines[1], QString("fitness,1,0,0,1,1.25,1.25,1.25,,0"));
+        QCOMPARE(lines[2], QString("fitness,2,0,1,2,2.5,2.5,2.5,,0"));
+        QCOMPARE(lines[3], QString("fitness,3,0,0,3,1,1,1,,0"));
         QVERIFY(plot.savePlot(dir.filePath("fitness.png"), &error));
+    }
+
+    // Save data writes the search log that `evolq search --log` writes, and it reads back exactly.
+    void savesTheSearchLogFormat() {
+        FitnessPlot plot;
+        plot.start(run(3));
+        FitnessEvent e;
+        e.evaluation = 17;
+        e.pass = 1;
+        e.block = 2;
+        e.cycle = -1;  // the block's starting genome
+        e.childFitness = 1.0 / 3.0;
+        e.blockBest = 0.1;
+        e.overallBest = 2.0 / 7.0;
+        e.elapsed = 12.345678901234567;
+        FitnessEvent missing = e;
+        missing.evaluation = 18;
+        missing.cycle = 0;
+        missing.childFitness = std::numeric_limits<double>::quiet_NaN();
+        plot.addFitness({e, missing});
+        QTemporaryDir dir;
+        const QString path = dir.filePath("log.csv");
+        QString error;
+        QVERIFY2(plot.saveCsv(path, &error), qPrintable(error));
+        const QStringList lines = readLines(path);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], SearchLog::columns());
+        QCOMPARE(lines[1] + '\n', SearchLog::row(e));
+
+        const QStringList columns = SearchLog::columns().split(',');
+        const QStringList fields = lines[1].split(',');
+        QCOMPARE(fields.size(), columns.size());
+        const auto field = [&](const char* name) { return fields.value(columns.indexOf(name)); };
+        QCOMPARE(field("event"), QString("fitness"));
+        QCOMPARE(field("evaluation").toInt(), e.evaluation);
+        QCOMPARE(field("pass").toInt(), e.pass);
+        QCOMPARE(field("block").toInt(), e.block);
+        QCOMPARE(field("cycle").toInt(), e.cycle);
+        // 17 significant digits: every double comes back bit for bit.
+        QCOMPARE(field("fitness").toDouble(), e.childFitness);
+        QCOMPARE(field("block_best").toDouble(), e.blockBest);
+        QCOMPARE(field("overall_best").toDouble(), e.overallBest);
+        QCOMPARE(field("elapsed_s").toDouble(), e.elapsed);
+        QVERIFY(field("top1").isEmpty());  // not applicable to one child
+
+        // NaN is an empty field.
+        const QStringList nanFields = lines[2].split(',');
+        QCOMPARE(nanFields.value(columns.indexOf("evaluation")), QString("18"));
+        QVERIFY(nanFields.value(columns.indexOf("fitness")).isEmpty());
+        QCOMPARE(nanFields.value(columns.indexOf("block_best")).toDouble(), e.blockBest);
     }
 };
 

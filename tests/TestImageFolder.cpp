@@ -2,9 +2,9 @@
 
 #include <QImage>
 
-#include "Error.h"
-#include "ImageFolder.h"
-#include "ImageLoader.h"
+#include "common/Error.h"
+#include "data/ImageFolder.h"
+#include "data/ImageLoader.h"
 
 using namespace evolq;
 
@@ -23,7 +23,7 @@ private Q_SLOTS:
     void classFoldersInSortedOrder() {
         QTemporaryDir d;
         // Byte order: "B" < "a" < "b", as Python's sorted() and torchvision order them.
-        for (const QString& c : {"b", "a", "B"}) writeImage(d.filePath(c + "/x.png"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
+        for (const QString c : {"b", "a", "B"}) writeImage(d.filePath(c + "/x.png"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
         writeImage(d.filePath("a/y.jpg"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
         QDir().mkpath(d.filePath("empty"));  // a folder without images is not a class
         const ImageFolder f = ImageFolder::scan(d.path());

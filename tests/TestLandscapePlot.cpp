@@ -1,11 +1,15 @@
 #include <QCheckBox>
 #include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
+#include <QTextStream>
 #include <QtTest>
 #include <cmath>
 
 #include "LandscapePlot.h"
 #include "QcpInclude.h"
+#include "types/LandscapeCsv.h"
 
 using namespace evolq;
 
@@ -106,7 +110,8 @@ private Q_SLOTS:
         s.losses = QStringList{"infonce", "top1"};
         LandscapePlot plot;
         plot.start(s);
-        plot.addPoints({point(0, 0, 5.0, 80), point(2, 0, 1.0, 85), point(3, 0, 0.5, 90), point(4, 0, 2.0, 70)});
+        plot.addPoints({point(0, 0, 5.0, 80), point(2, 0, 1.0, 85), point(3, 0, 0.5, 90),
+                        point(4, 0, 2.0, 70)});
         plot.flushReplot();
         QCPGraph* infonceBest = plot.plot()->graph(2);
         QCPGraph* top1Best = plot.plot()->graph(3);
@@ -231,6 +236,63 @@ private Q_SLOTS:
         plot.start(sweep(1, 5));
         plot.addPoints({point(4, 0, 3.0, 30), point(0, 0, 5.0, 50)});
         QCOMPARE(csvLines(plot), QStringList({"i,a,infonce,mse", "0,-2,5,50", "4,2,3,30"}));
+    }
+
+    // Save data writes the CSV that `evolq landscape` writes: the jaggedness as a comment line,
+    // LandscapeCsv's header, one row per computed point, values that read back exactly.
+    void savesTheLandscapeCsvFormat() {
+        const LandscapeStart s = sweep(2, 5);
+        LandscapePlot plot;
+        plot.start(s);
+        LandscapePoint third = point(1, 3, 1.0 / 3.0, 2.0 / 3.0);
+        third.a = -1.0 / 7.0;
+        plot.addPoints({point(0, 0, 9.0, 90), point(4, 4, 1.0, 10), third});
+        plot.addPoints({point(2, 2, 5.0, 50), point(2, 2, 4.0, 40)});  // recomputed: one row
+        QCOMPARE(plot.pointCount(), 4);
+        Jaggedness infonce, mse;
+        infonce.localMinima = 2;
+        mse.localMinima = 5;
+        plot.setJaggedness("mse", mse);  // arrival order does not matter
+        plot.setJaggedness("infonce", infonce);
+
+        const QStringList lines = csvLines(plot);
+        QVERIFY2(lines.size() == 2 + 4, qPrintable(lines.join('\n')));
+        QVERIFY(lines[0].startsWith("# jaggedness "));
+        const QJsonObject figures =
+            QJsonDocument::fromJson(lines[0].mid(QString("# jaggedness ").size()).toUtf8())
+                .object();
+        QCOMPARE(figures.value("infonce").toObject().value("local_minima").toInt(), 2);
+        QCOMPARE(figures.value("mse").toObject().value("local_minima").toInt(), 5);
+
+        // The header is LandscapeCsv's for this sweep.
+        QString expected;
+        {
+            QTextStream out(&expected);
+            LandscapeCsv::write(out, s, {}, {});
+        }
+        QCOMPARE(lines[1] + '\n', expected);
+        QCOMPARE(lines[1], QString("i,j,a,b,infonce,mse"));
+
+        // One row per computed point, in grid order (j, then i).
+        QCOMPARE(lines.mid(2).size(), plot.pointCount());
+        QCOMPARE(lines[2], QString("0,0,-2,-2,9,90"));
+        QCOMPARE(lines[3], QString("2,2,0,0,4,40"));
+        const QStringList row = lines[4].split(',');
+        QCOMPARE(row.size(), 6);
+        QCOMPARE(row[0], QString("1"));
+        QCOMPARE(row[1], QString("3"));
+        QCOMPARE(row[2].toDouble(), -1.0 / 7.0);
+        QCOMPARE(row[3].toDouble(), 1.0);
+        QCOMPARE(row[4].toDouble(), 1.0 / 3.0);
+        QCOMPARE(row[5].toDouble(), 2.0 / 3.0);
+        QCOMPARE(lines[5], QString("4,4,2,2,1,10"));
+    }
+
+    void savesAMissingValueAsAnEmptyField() {
+        LandscapePlot plot;
+        plot.start(sweep(1, 5));
+        plot.addPoints({point(2, 0, std::nan(""), 7.5)});
+        QCOMPARE(csvLines(plot), QStringList({"i,a,infonce,mse", "2,0,,7.5"}));
     }
 
     void savesImagesInBothModes() {

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "LandscapeSweep.h"
+#include "landscape/LandscapeSweep.h"
 #include "TestSupport.h"
 
 using namespace evolq;
@@ -56,6 +56,7 @@ private Q_SLOTS:
         QCOMPARE(ch.direction(0).sum().item<float>(), 1.0f);
         QCOMPARE(ch.direction(0)[5].item<float>(), 1.0f);
         s.direction = DirectionKind::Toward;
+        s.towardFile = "target.json";  // recorded only: the sweep takes the target scales
         const torch::Tensor target = g * 1.1;
         LandscapeSweep tw(*m_q, m_calib, m_labels, s, target);
         QVERIFY(torch::allclose(tw.scalesAt(1.0, 0), target));

@@ -24,11 +24,11 @@
 #include "ModelPanel.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
-#include "Runtime.h"
+#include "model/Runtime.h"
 #include "ScaleChangeMap.h"
-#include "ScaleExport.h"
+#include "io/ScaleExport.h"
 #include "SearchPanel.h"
-#include "SearchWorker.h"
+#include "worker/SearchWorker.h"
 #include "TestSupport.h"
 #include "WorkerRelay.h"
 
@@ -42,20 +42,20 @@ QJsonArray quantizersOf(const QString& path) {
     return QJsonDocument::fromJson(f.readAll()).object().value("quantizers").toArray();
 }
 
-SearchRunSettings shortSearch() {
-    SearchRunSettings s;
+SearchSettings shortSearch() {
+    SearchSettings s;
     s.passes = 1;
     s.cycles = 1;
     s.population = 3;
     s.samples = 2;
-    s.fitnessBatch = 8;
+    s.fitness.batch = 8;
     s.valSubset = 10;
     return s;
 }
 
 // Starts a search in the window that runs until it is cancelled, paused or the window closes.
 void startEndlessSearch(MainWindow& w) {
-    SearchRunSettings s = shortSearch();
+    SearchSettings s = shortSearch();
     s.passes = 100000;
     w.searchPanel()->setSettings(s);
     w.searchPanel()->startButton()->click();
@@ -174,7 +174,7 @@ private Q_SLOTS:
         QVERIFY(w.errorText().isEmpty());
 
         // A 2-D landscape from the dock's controls, and then toward the search's result.
-        LandscapeRunSettings l = w.landscapeControls()->settings();
+        LandscapeSettings l = w.landscapeControls()->settings();
         l.dims = 2;
         l.points = 3;
         l.subset = 16;
@@ -189,7 +189,7 @@ private Q_SLOTS:
         QVERIFY(!w.landscapePlot()->jaggednessText().isEmpty());
         l.dims = 1;
         l.points = 5;
-        l.direction = "toward:result";
+        l.direction = DirectionKind::TowardResult;
         w.landscapeControls()->setSettings(l);
         QTRY_VERIFY(w.landscapeControls()->runButton()->isEnabled());
         w.landscapeControls()->runButton()->click();
@@ -270,7 +270,7 @@ private Q_SLOTS:
         test::WorkerRelay relay(w.worker());
         loadAndQuantize(w, relay);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.finalEvaluation = false;
         w.searchPanel()->setSettings(s);
         w.searchPanel()->startButton()->click();
@@ -364,9 +364,9 @@ private Q_SLOTS:
             QSignalSpy model(&relay, &test::WorkerRelay::modelLoaded);
             w.openModel(m_model);
             QTRY_COMPARE_WITH_TIMEOUT(model.count(), 1, 30000);
-            SearchRunSettings s = w.searchPanel()->settings();
+            SearchSettings s = w.searchPanel()->settings();
             s.passes = 7;
-            s.loss = "mse";
+            s.fitness.loss = LossKind::Mse;
             s.relativeMutation = true;
             w.searchPanel()->setSettings(s);
             QuantConfig c = w.quantPanel()->config();
@@ -375,7 +375,7 @@ private Q_SLOTS:
         }
         MainWindow w(o);
         QCOMPARE(w.searchPanel()->settings().passes, 7);
-        QCOMPARE(w.searchPanel()->settings().loss, QString("mse"));
+        QCOMPARE(w.searchPanel()->settings().fitness.loss, LossKind::Mse);
         QVERIFY(w.searchPanel()->settings().relativeMutation);
         QCOMPARE(w.quantPanel()->config().weightBits, 3);
         QVERIFY(w.modelPanel()->picker()->recent().contains(QDir::cleanPath(m_model)));
@@ -389,7 +389,7 @@ private Q_SLOTS:
         QSignalSpy reported(&w, &MainWindow::probeReported);
         loadAndQuantize(w, relay);
         // Long enough for the 5 ms probe to tick many times even on a fast machine.
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.passes = 40;
         s.cycles = 3;
         w.searchPanel()->setSettings(s);
@@ -419,8 +419,8 @@ private Q_SLOTS:
         QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy visits(&relay, &test::WorkerRelay::blockVisited);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        SearchRunSettings s = shortSearch();
-        s.fitnessBatch = 100;
+        SearchSettings s = shortSearch();
+        s.fitness.batch = 100;
         s.valSubset = 100;
         s.finalEvaluation = false;
         w.searchPanel()->setSettings(s);

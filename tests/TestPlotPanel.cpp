@@ -102,6 +102,7 @@ private Q_SLOTS:
         QVERIFY2(error.contains(path), qPrintable(error));
         QVERIFY(!panel.saveCsv(dir.filePath("missing/data.csv"), &error));
         QVERIFY2(error.contains("data.csv"), qPrintable(error));
+        QVERIFY(!QFile::exists(dir.filePath("missing")));
     }
 
     void overwritesExistingFiles() {
@@ -130,7 +131,11 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 1 + 2 * 50);
         QCOMPARE(lines.first(), QString("graph,key,value"));
         QCOMPARE(lines.at(1), QString("sine,0,0"));
+        // 17 significant digits: the values read back exactly.
+        QVERIFY(lines.at(2).startsWith("sine,1,"));
+        QCOMPARE(lines.at(2).section(',', 2).toDouble(), std::sin(1 / 5.0));
         QVERIFY(lines.last().startsWith("\"with, comma\",49,"));
+        QCOMPARE(lines.last().section(',', 3).toDouble(), std::sin(49 / 5.0));
     }
 
     void coalescesReplots() {

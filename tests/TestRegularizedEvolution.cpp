@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "RegularizedEvolution.h"
+#include "search/RegularizedEvolution.h"
 
 using namespace evolq;
 

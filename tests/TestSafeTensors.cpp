@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "Error.h"
-#include "SafeTensors.h"
+#include "common/Error.h"
+#include "model/SafeTensors.h"
 
 using namespace evolq;
 

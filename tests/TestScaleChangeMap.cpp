@@ -70,8 +70,11 @@ private Q_SLOTS:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(lines, QStringList({"block,channel,relative_change", "0,0,0.1", "0,1,-0.2",
-                                     "0,2,0", "1,0,0.5"}));
+        // 17 significant digits, so that every value reads back exactly.
+        QCOMPARE(lines, QStringList({"block,channel,relative_change", "0,0,0.10000000000000001",
+                                     "0,1,-0.20000000000000001", "0,2,0", "1,0,0.5"}));
+        QCOMPARE(lines[1].section(',', 2).toDouble(), 0.1);
+        QCOMPARE(lines[2].section(',', 2).toDouble(), -0.2);
         QVERIFY2(map.savePlot(dir.filePath("changes.png"), &error), qPrintable(error));
     }
 };

@@ -3,9 +3,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "Error.h"
-#include "QuantizedVit.h"
-#include "ScaleFile.h"
+#include "common/Error.h"
+#include "quant/QuantizedVit.h"
+#include "io/ScaleFile.h"
 #include "TestSupport.h"
 
 using namespace evolq;

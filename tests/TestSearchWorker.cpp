@@ -6,9 +6,9 @@
 #include <QThread>
 #include <QtTest>
 
-#include "Runtime.h"
-#include "ScaleExport.h"
-#include "SearchWorker.h"
+#include "model/Runtime.h"
+#include "io/ScaleExport.h"
+#include "worker/SearchWorker.h"
 #include "TestSupport.h"
 #include "WorkerRelay.h"
 
@@ -50,13 +50,13 @@ QuantConfig smallConfig() {
     return c;
 }
 
-SearchRunSettings shortSearch() {
-    SearchRunSettings s;
+SearchSettings shortSearch() {
+    SearchSettings s;
     s.passes = 1;
     s.cycles = 1;
     s.population = 3;
     s.samples = 2;
-    s.fitnessBatch = 8;
+    s.fitness.batch = 8;
     s.valSubset = 10;
     return s;
 }
@@ -157,7 +157,7 @@ private Q_SLOTS:
         QSignalSpy progress(&h.relay, &test::WorkerRelay::progress);
         QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
         QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.outputPath = m_dir.filePath("short-result.json");
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -200,7 +200,7 @@ private Q_SLOTS:
         QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
         QSignalSpy changes(&h.relay, &test::WorkerRelay::scaleChanges);
         QTemporaryDir out;
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.passes = 100000;  // far longer than the test waits
         s.outputPath = out.filePath("never.json");
         h.post([s](SearchWorker* w) { w->startSearch(s); });
@@ -225,7 +225,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         const QString straight = out.filePath("straight.json"),
                       paused = out.filePath("paused.json");
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.passes = 2;
         s.cycles = 3;
         s.finalEvaluation = false;
@@ -233,7 +233,7 @@ private Q_SLOTS:
             Harness h;
             prepare(h);
             QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
-            SearchRunSettings a = s;
+            SearchSettings a = s;
             a.outputPath = straight;
             h.post([a](SearchWorker* w) { w->startSearch(a); });
             QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -244,7 +244,7 @@ private Q_SLOTS:
             QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
             QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
             QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
-            SearchRunSettings b = s;
+            SearchSettings b = s;
             b.outputPath = paused;
             h.worker->pause();  // stale requests do not carry over into a new run
             h.post([b](SearchWorker* w) { w->startSearch(b); });
@@ -277,7 +277,7 @@ private Q_SLOTS:
         QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
         QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.passes = 100000;
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
@@ -299,7 +299,7 @@ private Q_SLOTS:
         QSignalSpy imported(&h.relay, &test::WorkerRelay::imported);
         QSignalSpy quantized(&h.relay, &test::WorkerRelay::quantized);
         QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.finalEvaluation = false;
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -403,7 +403,7 @@ private Q_SLOTS:
         QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
         QTemporaryDir out;
         const QString before = out.filePath("before.json"), after = out.filePath("after.json");
-        LandscapeRunSettings l;
+        LandscapeSettings l;
         l.block = 1;
         l.dims = 2;
         l.points = 5;
@@ -429,14 +429,14 @@ private Q_SLOTS:
         QCOMPARE(quantizersOf(after), quantizersOf(before));
 
         // "Toward the result" needs a search first; without one it is an error, not a crash.
-        LandscapeRunSettings toward = l;
-        toward.direction = "toward:result";
+        LandscapeSettings toward = l;
+        toward.direction = DirectionKind::TowardResult;
         toward.dims = 1;
         h.post([=](SearchWorker* w) { w->runLandscape(toward); });
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
         QVERIFY(errors.at(0).at(0).toString().contains("search"));
         QSignalSpy searched(&h.relay, &test::WorkerRelay::searchFinished);
-        SearchRunSettings s = shortSearch();
+        SearchSettings s = shortSearch();
         s.finalEvaluation = false;
         h.post([=](SearchWorker* w) {
             w->startSearch(s);

@@ -2,7 +2,7 @@
 
 #include <QString>
 
-#include "VitModel.h"
+#include "model/VitModel.h"
 
 // Small models for tests: every parameter randomized so that each matters, saved in the timm layout.
 namespace evolq::test {

@@ -4,11 +4,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "Error.h"
-#include "ImageFolder.h"
-#include "ImageLoader.h"
-#include "SafeTensors.h"
-#include "VitModel.h"
+#include "common/Error.h"
+#include "data/ImageFolder.h"
+#include "data/ImageLoader.h"
+#include "model/SafeTensors.h"
+#include "model/VitModel.h"
 
 using namespace evolq;
 namespace nn = torch::nn;

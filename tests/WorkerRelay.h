@@ -6,7 +6,7 @@
 #include <QObject>
 #include <QRandomGenerator>
 
-#include "SearchWorker.h"
+#include "worker/SearchWorker.h"
 
 namespace evolq::test {
 

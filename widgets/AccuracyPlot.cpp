@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "QcpInclude.h"
+#include "common/Csv.h"
 
 namespace evolq {
 

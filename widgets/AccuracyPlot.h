@@ -3,7 +3,7 @@
 #include <QVector>
 
 #include "PlotPanel.h"
-#include "SearchEvents.h"
+#include "types/Events.h"
 
 class QCPGraph;
 class QCPItemStraightLine;

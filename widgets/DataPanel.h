@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-#include "WorkerTypes.h"
+#include "types/Summaries.h"
 
 class QLabel;
 class QListWidget;

@@ -4,7 +4,7 @@
 #include <QJsonObject>
 #include <QVector>
 
-#include "WorkerTypes.h"
+#include "types/Summaries.h"
 
 class QButtonGroup;
 class QComboBox;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "QcpInclude.h"
+#include "types/SearchLog.h"
 
 namespace evolq {
 
@@ -203,13 +204,10 @@ void FitnessPlot::fitRanges() {
     p->yAxis->setRange(m_minValue - pad, m_maxValue + pad);
 }
 
+// The search log's format, as `evolq search --log` writes it: one "fitness" row per evaluation.
 void FitnessPlot::writeCsv(QTextStream& out) const {
-    out << "evaluation,pass,block,cycle,child_fitness,block_best,overall_best,elapsed_s\n";
-    for (const FitnessEvent& e : m_events) {
-        out << e.evaluation << ',' << e.pass << ',' << e.block << ',' << e.cycle << ','
-            << csvNumber(e.childFitness) << ',' << csvNumber(e.blockBest) << ','
-            << csvNumber(e.overallBest) << ',' << csvNumber(e.elapsed) << '\n';
-    }
+    SearchLog::writeHeader(out);
+    for (const FitnessEvent& e : m_events) out << SearchLog::row(e);
 }
 
 }  // namespace evolq

@@ -14,12 +14,6 @@
 
 namespace evolq {
 
-namespace {
-
-const char* const LossNames[] = {"infonce", "mse", "kl", "cosine", "ce", "top1"};
-
-}  // namespace
-
 LandscapeControls::LandscapeControls(QWidget* parent)
     : QWidget(parent),
       m_block(new QSpinBox(this)),
@@ -36,11 +30,12 @@ LandscapeControls::LandscapeControls(QWidget* parent)
       m_run(new QPushButton(tr("Run landscape"), this)),
       m_cancel(new QPushButton(tr("Cancel"), this)) {
     m_block->setRange(0, 0);
-    m_direction->addItem(tr("random (filter-normalized)"), "random");
-    m_direction->addItem(tr("mutation noise"), "mutation");
-    m_direction->addItem(tr("one channel"), "channel");
-    m_direction->addItem(tr("toward the search result"), "toward:result");
-    m_direction->addItem(tr("toward a scale file"), "toward:file");
+    // The kind as data; settings() fills in the channel or the file beside it.
+    m_direction->addItem(tr("random (filter-normalized)"), int(DirectionKind::Random));
+    m_direction->addItem(tr("mutation noise"), int(DirectionKind::Mutation));
+    m_direction->addItem(tr("one channel"), int(DirectionKind::Channel));
+    m_direction->addItem(tr("toward the search result"), int(DirectionKind::TowardResult));
+    m_direction->addItem(tr("toward a scale file"), int(DirectionKind::Toward));
     m_channel->setRange(0, 1 << 20);
     m_file->setPlaceholderText(tr("scale file"));
     m_browse->setText("...");
@@ -49,8 +44,8 @@ LandscapeControls::LandscapeControls(QWidget* parent)
     m_points->setRange(3, 201);
     m_radius->setRange(1e-6, 1e6);
     m_radius->setDecimals(4);
-    m_unit->addItem(tr("x r (mutation range)"), false);
-    m_unit->addItem(tr("x scale (fraction)"), true);
+    m_unit->addItem(tr("x r (mutation range)"), int(RadiusUnit::MutationRange));
+    m_unit->addItem(tr("x scale (fraction)"), int(RadiusUnit::ScaleFraction));
     m_subset->setRange(0, 1 << 24);
     m_subset->setSpecialValueText(tr("all"));
     m_seed->setRange(0, 1 << 30);
@@ -81,9 +76,11 @@ LandscapeControls::LandscapeControls(QWidget* parent)
     add(tr("Radius:"), m_radius, 1);
     grid->addWidget(m_unit, 1, 6);
     auto* losses = new QHBoxLayout;
-    for (const char* n : LossNames) {
-        auto* c = new QCheckBox(n, this);
-        c->setObjectName(QString("loss_") + n);
+    for (const QString& quantity : landscapeQuantities()) {
+        auto* c = new QCheckBox(quantity, this);
+        c->setObjectName("loss_" + quantity);
+        // The name as data: a style may add an accelerator to the text.
+        c->setProperty("quantity", quantity);
         m_losses << c;
         losses->addWidget(c);
     }
@@ -99,12 +96,14 @@ LandscapeControls::LandscapeControls(QWidget* parent)
     grid->addLayout(buttons, 0, 6);
     grid->setColumnStretch(7, 1);
 
-    setSettings(LandscapeRunSettings());
+    setSettings(LandscapeSettings());
     connect(m_run, &QPushButton::clicked, this, &LandscapeControls::runRequested);
     connect(m_cancel, &QPushButton::clicked, this, &LandscapeControls::cancelRequested);
     connect(m_direction, &QComboBox::currentIndexChanged, this, [this] {
         // Toward a target, the coordinate is the fraction of the way there.
-        if (m_direction->currentData().toString().startsWith("toward") && m_radius->value() > 5)
+        const DirectionKind kind = currentDirection();
+        if ((kind == DirectionKind::Toward || kind == DirectionKind::TowardResult) &&
+            m_radius->value() > 5)
             m_radius->setValue(1.5);
         updateEnabled();
     });
@@ -116,46 +115,42 @@ LandscapeControls::LandscapeControls(QWidget* parent)
     updateEnabled();
 }
 
-LandscapeRunSettings LandscapeControls::settings() const {
-    LandscapeRunSettings s;
+DirectionKind LandscapeControls::currentDirection() const {
+    return static_cast<DirectionKind>(m_direction->currentData().toInt());
+}
+
+LandscapeSettings LandscapeControls::settings() const {
+    LandscapeSettings s;
     s.block = m_block->value();
-    const QString dir = m_direction->currentData().toString();
-    if (dir == "channel")
-        s.direction = QString("channel:%1").arg(m_channel->value());
-    else if (dir == "toward:file")
-        s.direction = "toward:" + m_file->text();
-    else
-        s.direction = dir;
+    s.direction = currentDirection();
+    if (s.direction == DirectionKind::Channel) s.channel = m_channel->value();
+    if (s.direction == DirectionKind::Toward) s.towardFile = m_file->text().trimmed();
     s.dims = m_dims->currentData().toInt();
     s.points = m_points->value();
     s.radius = m_radius->value();
-    s.scaleFraction = m_unit->currentData().toBool();
+    s.unit = static_cast<RadiusUnit>(m_unit->currentData().toInt());
     s.losses.clear();
     for (QCheckBox* c : m_losses)
-        if (c->isChecked()) s.losses << c->text();
-    if (s.losses.isEmpty()) s.losses << "infonce";
+        if (c->isChecked()) s.losses << c->property("quantity").toString();
+    if (s.losses.isEmpty()) s.losses << lossName(LossKind::InfoNce);
     s.subset = m_subset->value();
     s.seed = static_cast<unsigned>(m_seed->value());
     return s;
 }
 
-void LandscapeControls::setSettings(const LandscapeRunSettings& s) {
+void LandscapeControls::setSettings(const LandscapeSettings& s) {
     m_block->setValue(s.block);
-    QString dir = s.direction;
-    if (dir.startsWith("channel:")) {
-        m_channel->setValue(dir.mid(8).toInt());
-        dir = "channel";
-    } else if (dir.startsWith("toward:") && dir != "toward:result") {
-        m_file->setText(dir.mid(7));
-        dir = "toward:file";
-    }
-    const int d = m_direction->findData(dir);
+    if (s.direction == DirectionKind::Channel) m_channel->setValue(s.channel);
+    if (s.direction == DirectionKind::Toward) m_file->setText(s.towardFile);
+    const int d = m_direction->findData(int(s.direction));
     m_direction->setCurrentIndex(d >= 0 ? d : 0);
     m_dims->setCurrentIndex(s.dims == 2 ? 1 : 0);
     m_points->setValue(s.points);
     m_radius->setValue(s.radius);
-    m_unit->setCurrentIndex(s.scaleFraction ? 1 : 0);
-    for (QCheckBox* c : m_losses) c->setChecked(s.losses.contains(c->text()));
+    const int u = m_unit->findData(int(s.unit));
+    m_unit->setCurrentIndex(u >= 0 ? u : 0);
+    for (QCheckBox* c : m_losses)
+        c->setChecked(s.losses.contains(c->property("quantity").toString()));
     m_subset->setValue(s.subset);
     m_seed->setValue(static_cast<int>(s.seed));
     updateEnabled();
@@ -193,11 +188,11 @@ void LandscapeControls::setReady(bool quantized, bool searched) {
 }
 
 void LandscapeControls::updateEnabled() {
-    const QString dir = m_direction->currentData().toString();
-    m_channel->setEnabled(dir == "channel");
-    m_file->setEnabled(dir == "toward:file");
-    m_browse->setEnabled(dir == "toward:file");
-    const bool possible = dir != "toward:result" || m_searched;
+    const DirectionKind kind = currentDirection();
+    m_channel->setEnabled(kind == DirectionKind::Channel);
+    m_file->setEnabled(kind == DirectionKind::Toward);
+    m_browse->setEnabled(kind == DirectionKind::Toward);
+    const bool possible = kind != DirectionKind::TowardResult || m_searched;
     m_run->setEnabled(m_quantized && possible && m_state == WorkerState::Idle);
     m_run->setToolTip(possible ? QString()
                                : tr("Run a search first: the direction leads to its result"));

@@ -2,7 +2,8 @@
 
 #include <QWidget>
 
-#include "WorkerTypes.h"
+#include "types/Settings.h"
+#include "types/Summaries.h"
 
 class QCheckBox;
 class QComboBox;
@@ -21,8 +22,10 @@ class LandscapeControls : public QWidget {
 public:
     explicit LandscapeControls(QWidget* parent = nullptr);
 
-    LandscapeRunSettings settings() const;
-    void setSettings(const LandscapeRunSettings& s);
+    // Block, direction, grid, radius, unit, losses, subset and seed; the quantizer, temperature
+    // and batch keep their defaults (the window takes the last two from the search panel).
+    LandscapeSettings settings() const;
+    void setSettings(const LandscapeSettings& s);
     void setBlockCount(int blocks);
     QPushButton* runButton() const;
     QPushButton* cancelButton() const;
@@ -40,6 +43,7 @@ Q_SIGNALS:
 
 private:
     void updateEnabled();
+    DirectionKind currentDirection() const;
 
     QSpinBox* m_block;
     QComboBox* m_direction;

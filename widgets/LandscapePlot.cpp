@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "QcpInclude.h"
+#include "types/LandscapeCsv.h"
 
 namespace evolq {
 
@@ -367,7 +368,8 @@ void LandscapePlot::sync2d() {
             if (!std::isfinite(v)) continue;
             lo = qMin(lo, v);
             hi = qMax(hi, v);
-            if (m_sourceDist2[c] == 0 && (best < 0 || isBetter(quantity, v, values[best]))) best = c;
+            if (m_sourceDist2[c] == 0 && (best < 0 || isBetter(quantity, v, values[best])))
+                best = c;
         }
     }
     // Our own bounds: QCPColorMapData's recalculation is poisoned by a NaN in the first cell.
@@ -407,24 +409,33 @@ void LandscapePlot::fitRanges() {
     p->yAxis->setRange(lo - pad, hi + pad);
 }
 
+// The landscape CSV, as `evolq landscape` writes it. Computed points only: the filled cells are a
+// display aid, not data.
 void LandscapePlot::writeCsv(QTextStream& out) const {
     const bool twoD = m_sweep.dims == 2;
-    out << (twoD ? "i,j,a,b" : "i,a");
-    for (const QString& loss : m_sweep.losses) out << ',' << csvField(loss);
-    out << '\n';
-    // Computed points only: the filled cells are a display aid, not data.
+    QVector<LandscapePoint> points;
+    points.reserve(m_computed);
     for (int j = 0; j < (twoD ? m_n : 1); ++j) {
         for (int i = 0; i < m_n; ++i) {
             const int c = cellOf(i, j);
             if (m_sourceDist2[c] != 0) continue;
-            out << i;
-            if (twoD) out << ',' << j;
-            out << ',' << csvNumber(m_a[i]);
-            if (twoD) out << ',' << csvNumber(m_b[j]);
-            for (const QVector<double>& values : m_values) out << ',' << csvNumber(values[c]);
-            out << '\n';
+            LandscapePoint p;
+            p.i = i;
+            p.j = j;
+            p.a = m_a[i];
+            p.b = twoD ? m_b[j] : 0;
+            for (const QVector<double>& values : m_values) p.values.append(values[c]);
+            points.append(p);
         }
     }
+    // The figures in the sweep's loss order, as far as they have arrived: the CSV pairs the k-th
+    // figure with the k-th loss.
+    QVector<Jaggedness> jaggedness;
+    for (const QString& loss : m_sweep.losses) {
+        if (!m_jaggedness.contains(loss)) break;
+        jaggedness.append(m_jaggedness.value(loss));
+    }
+    LandscapeCsv::write(out, m_sweep, points, jaggedness);
 }
 
 }  // namespace evolq

@@ -4,7 +4,7 @@
 #include <QVector>
 
 #include "PlotPanel.h"
-#include "SearchEvents.h"
+#include "types/Events.h"
 
 class QCheckBox;
 class QComboBox;

@@ -3,7 +3,7 @@
 #include <QVector>
 #include <QWidget>
 
-#include "WorkerTypes.h"
+#include "types/Summaries.h"
 
 class QTreeWidget;
 class QTreeWidgetItem;

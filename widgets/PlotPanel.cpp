@@ -9,17 +9,18 @@
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QTextStream>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <cmath>
 
 #include "MessageBanner.h"
 #include "QcpInclude.h"
 #include "ReplotCoalescer.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
 
 namespace evolq {
 
@@ -27,13 +28,15 @@ namespace {
 
 const QSize HiddenExportSize(800, 600);
 
+// Through the one atomic writer; on failure *why is its message, which names the file.
 bool writeAtomically(const QString& path, const QByteArray& bytes, QString* why) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        *why = file.errorString();
+    try {
+        writeFileAtomically(path, bytes);
+        return true;
+    } catch (const Error& e) {
+        *why = e.message();
         return false;
     }
-    return true;
 }
 
 void setError(QString* error, const QString& text) {
@@ -238,10 +241,13 @@ bool PlotPanel::savePlot(const QString& path, QString* error) {
     flushReplot();
     QString why;
     const QByteArray bytes = renderImage(suffix, &why);
-    if (why.isEmpty()) writeAtomically(path, bytes, &why);
     if (!why.isEmpty()) {
         setError(error,
                  tr("Cannot save the plot to %1: %2.").arg(QDir::toNativeSeparators(path), why));
+        return false;
+    }
+    if (!writeAtomically(path, bytes, &why)) {
+        setError(error, tr("Cannot save the plot: %1.").arg(why));
         return false;
     }
     return true;
@@ -256,8 +262,7 @@ bool PlotPanel::saveCsv(const QString& path, QString* error) {
     }
     QString why;
     if (!writeAtomically(path, bytes, &why)) {
-        setError(error,
-                 tr("Cannot save the data to %1: %2.").arg(QDir::toNativeSeparators(path), why));
+        setError(error, tr("Cannot save the data: %1.").arg(why));
         return false;
     }
     return true;
@@ -267,9 +272,8 @@ void PlotPanel::writeCsv(QTextStream& out) const {
     out << "graph,key,value\n";
     for (int g = 0; g < m_plot->graphCount(); ++g) {
         const QCPGraph* graph = m_plot->graph(g);
-        const QString name = csvField(graph->name());
         for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
-            out << name << ',' << csvNumber(it->key) << ',' << csvNumber(it->value) << '\n';
+            out << csvLine({graph->name(), csvNumber(it->key), csvNumber(it->value)});
     }
 }
 
@@ -287,20 +291,6 @@ void PlotPanel::setIntegerTicks(QCPAxis* axis) {
     ticker->setTickStep(1);
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     axis->setTicker(ticker);
-}
-
-QString PlotPanel::csvField(const QString& text) {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-        !text.contains(QLatin1Char('\n')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
-// NaN becomes an empty field, which spreadsheets and pandas read as missing.
-QString PlotPanel::csvNumber(double value) {
-    return std::isfinite(value) ? QString::number(value, 'g', 10) : QString();
 }
 
 void PlotPanel::saveImageInteractively() {

@@ -33,7 +33,8 @@ public:
     // Format by suffix: .png, .svg or .pdf. Writes atomically; on failure fills *error (naming the
     // file) and leaves any existing file untouched.
     bool savePlot(const QString& path, QString* error = nullptr);
-    // The plot's data as CSV with a header row, written atomically.
+    // The plot's data as CSV (common/Csv.h conventions) with a header row, written atomically;
+    // on failure fills *error (naming the file) and leaves any existing file untouched.
     bool saveCsv(const QString& path, QString* error = nullptr);
 
     // Size of exported images; an empty size means the on-screen size (800x600 while hidden).
@@ -55,8 +56,8 @@ public Q_SLOTS:
     void saveDataInteractively();
 
 protected:
-    // Writes the header row and the data rows. The default writes every graph as
-    // "graph,key,value".
+    // Writes the header row and the data rows, with common/Csv.h's fields and numbers. The
+    // default writes every graph as "graph,key,value".
     virtual void writeCsv(QTextStream& out) const;
     // Called before each coalesced replot: move buffered data into plottables here.
     virtual void syncPlottables() {}
@@ -75,8 +76,6 @@ protected:
     static QColor seriesColor(int index);
     // Ticks on whole numbers only: for indices (evaluations, visits, blocks, channels).
     static void setIntegerTicks(QCPAxis* axis);
-    static QString csvField(const QString& text);
-    static QString csvNumber(double value);
 
 private:
     void beforeReplot();

@@ -13,9 +13,6 @@ namespace evolq {
 
 namespace {
 
-// Observer kinds in enum order, named as QuantConfig names them.
-const char* const ObserverNames[] = {"minmax", "ema", "percentile", "omse"};
-
 QComboBox* bitsCombo(QWidget* parent, const QList<int>& bits) {
     auto* c = new QComboBox(parent);
     for (int b : bits) c->addItem(b > 0 ? QString::number(b) : QObject::tr("off (float)"), b);
@@ -24,7 +21,7 @@ QComboBox* bitsCombo(QWidget* parent, const QList<int>& bits) {
 
 QComboBox* observerCombo(QWidget* parent) {
     auto* c = new QComboBox(parent);
-    for (const char* n : ObserverNames) c->addItem(n);
+    for (ObserverKind k : observerKinds()) c->addItem(observerName(k), int(k));
     return c;
 }
 
@@ -91,10 +88,10 @@ QuantConfig QuantPanel::config() const {
     QuantConfig c;
     c.weightBits = m_wBits->currentData().toInt();
     c.weightSigned = m_wSigned->isChecked();
-    c.weightObserver = static_cast<ObserverKind>(m_wObserver->currentIndex());
+    c.weightObserver = static_cast<ObserverKind>(m_wObserver->currentData().toInt());
     c.actBits = m_aBits->currentData().toInt();
     c.actSigned = m_aSigned->isChecked();
-    c.actObserver = static_cast<ObserverKind>(m_aObserver->currentIndex());
+    c.actObserver = static_cast<ObserverKind>(m_aObserver->currentData().toInt());
     c.ptf = m_ptf->isChecked();
     c.log2Softmax = m_log2->isChecked();
     c.biasCorrection = m_biasCorrection->isChecked();
@@ -107,10 +104,10 @@ QuantConfig QuantPanel::config() const {
 void QuantPanel::setConfig(const QuantConfig& c) {
     selectData(m_wBits, c.weightBits);
     m_wSigned->setChecked(c.weightSigned);
-    m_wObserver->setCurrentIndex(static_cast<int>(c.weightObserver));
+    selectData(m_wObserver, int(c.weightObserver));
     selectData(m_aBits, c.actBits);
     m_aSigned->setChecked(c.actSigned);
-    m_aObserver->setCurrentIndex(static_cast<int>(c.actObserver));
+    selectData(m_aObserver, int(c.actObserver));
     m_ptf->setChecked(c.ptf);
     m_log2->setChecked(c.log2Softmax);
     m_biasCorrection->setChecked(c.biasCorrection);

@@ -2,8 +2,8 @@
 
 #include <QWidget>
 
-#include "QuantConfig.h"
-#include "WorkerTypes.h"
+#include "types/QuantConfig.h"
+#include "types/Summaries.h"
 
 class QCheckBox;
 class QComboBox;

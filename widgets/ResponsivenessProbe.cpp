@@ -1,9 +1,11 @@
 #include "ResponsivenessProbe.h"
 
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <algorithm>
 #include <cmath>
+
+#include "common/AtomicFile.h"
+#include "common/Error.h"
 
 namespace evolq {
 
@@ -72,13 +74,13 @@ QJsonObject ResponsivenessProbe::report() const {
 }
 
 bool ResponsivenessProbe::writeReport(const QString& path, QString* error) const {
-    QSaveFile f(path);
-    const QByteArray bytes = QJsonDocument(report()).toJson(QJsonDocument::Indented);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        if (error) *error = QString("%1: cannot write: %2").arg(path, f.errorString());
+    try {
+        writeFileAtomically(path, QJsonDocument(report()).toJson(QJsonDocument::Indented));
+        return true;
+    } catch (const Error& e) {
+        if (error) *error = e.message();  // names the file
         return false;
     }
-    return true;
 }
 
 }  // namespace evolq

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "QcpInclude.h"
+#include "common/Csv.h"
 
 namespace evolq {
 

@@ -55,10 +55,7 @@ SearchPanel::SearchPanel(QWidget* parent)
         m_mutation->setSpecialValueText(on ? tr("auto (0.1 of each scale)")
                                            : tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
     });
-    m_loss->addItem(tr("infoNCE"), "infonce");
-    m_loss->addItem(tr("MSE"), "mse");
-    m_loss->addItem(tr("KL divergence"), "kl");
-    m_loss->addItem(tr("1 - cosine"), "cosine");
+    for (LossKind k : lossKinds()) m_loss->addItem(lossLabel(k), lossName(k));
     m_temperature->setRange(1e-3, 1000);
     m_temperature->setDecimals(3);
     m_valSubset->setSpecialValueText(tr("off"));
@@ -97,7 +94,7 @@ SearchPanel::SearchPanel(QWidget* parent)
     layout->addWidget(m_eta);
     layout->addStretch(1);
 
-    setSettings(SearchRunSettings());
+    setSettings(SearchSettings());
     resetProgress();
     updateButtons();
     connect(m_start, &QPushButton::clicked, this, &SearchPanel::startRequested);
@@ -109,20 +106,25 @@ SearchPanel::SearchPanel(QWidget* parent)
     });
     connect(m_cancel, &QPushButton::clicked, this, &SearchPanel::cancelRequested);
     connect(m_loss, &QComboBox::currentIndexChanged, this,
-            [this] { m_temperature->setEnabled(m_loss->currentData() == "infonce"); });
+            [this] { m_temperature->setEnabled(usesTemperature()); });
 }
 
-SearchRunSettings SearchPanel::settings() const {
-    SearchRunSettings s;
+bool SearchPanel::usesTemperature() const {
+    return m_loss->currentData().toString() == lossName(LossKind::InfoNce);
+}
+
+SearchSettings SearchPanel::settings() const {
+    SearchSettings s;
     s.passes = m_passes->value();
     s.cycles = m_cycles->value();
     s.population = m_population->value();
     s.samples = m_samples->value();
     s.mutationRange = m_mutation->value();
     s.relativeMutation = m_relative->isChecked();
-    s.loss = m_loss->currentData().toString();
-    s.temperature = m_temperature->value();
-    s.fitnessBatch = m_batch->value();
+    // The combo holds only lossName() values, so the name always parses.
+    s.fitness.loss = lossFromName(m_loss->currentData().toString());
+    s.fitness.temperature = m_temperature->value();
+    s.fitness.batch = m_batch->value();
     s.seed = static_cast<unsigned>(m_seed->value());
     s.valSubset = m_valSubset->value();
     s.fromBaseline = m_fromBaseline->isChecked();
@@ -130,17 +132,17 @@ SearchRunSettings SearchPanel::settings() const {
     return s;
 }
 
-void SearchPanel::setSettings(const SearchRunSettings& s) {
+void SearchPanel::setSettings(const SearchSettings& s) {
     m_passes->setValue(s.passes);
     m_cycles->setValue(s.cycles);
     m_population->setValue(s.population);
     m_samples->setValue(s.samples);
     m_mutation->setValue(s.mutationRange);
     m_relative->setChecked(s.relativeMutation);
-    const int loss = m_loss->findData(s.loss);
+    const int loss = m_loss->findData(lossName(s.fitness.loss));
     m_loss->setCurrentIndex(loss >= 0 ? loss : 0);
-    m_temperature->setValue(s.temperature);
-    m_batch->setValue(s.fitnessBatch);
+    m_temperature->setValue(s.fitness.temperature);
+    m_batch->setValue(s.fitness.batch);
     m_seed->setValue(static_cast<int>(s.seed));
     m_valSubset->setValue(s.valSubset);
     m_fromBaseline->setChecked(s.fromBaseline);
@@ -194,10 +196,10 @@ void SearchPanel::updateButtons() {
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
     m_cancel->setEnabled(searching || paused);
     for (QWidget* w : std::initializer_list<QWidget*>{
-             m_passes, m_cycles, m_population, m_samples, m_mutation, m_relative, m_loss, m_temperature,
-             m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval})
+             m_passes, m_cycles, m_population, m_samples, m_mutation, m_relative, m_loss,
+             m_temperature, m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval})
         w->setEnabled(!searching && !paused);
-    if (!searching && !paused) m_temperature->setEnabled(m_loss->currentData() == "infonce");
+    if (!searching && !paused) m_temperature->setEnabled(usesTemperature());
 }
 
 void SearchPanel::setProgress(int done, int total, double etaSeconds) {

@@ -2,7 +2,8 @@
 
 #include <QWidget>
 
-#include "WorkerTypes.h"
+#include "types/Settings.h"
+#include "types/Summaries.h"
 
 class QCheckBox;
 class QComboBox;
@@ -21,8 +22,9 @@ class SearchPanel : public QWidget {
 public:
     explicit SearchPanel(QWidget* parent = nullptr);
 
-    SearchRunSettings settings() const;
-    void setSettings(const SearchRunSettings& s);
+    // Every field but outputPath (left empty: the workbench exports scales from the File menu).
+    SearchSettings settings() const;
+    void setSettings(const SearchSettings& s);
 
     QPushButton* startButton() const;
     QPushButton* pauseButton() const;
@@ -46,6 +48,8 @@ Q_SIGNALS:
 
 private:
     void updateButtons();
+    // Whether the chosen loss has a temperature (infoNCE).
+    bool usesTemperature() const;
 
     QSpinBox* m_passes;
     QSpinBox* m_cycles;

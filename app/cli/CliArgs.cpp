@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "Error.h"
+#include "common/Error.h"
 
 namespace evolq::cli {
 

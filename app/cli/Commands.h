@@ -12,11 +12,18 @@ struct Command {
     std::function<int(const QStringList&)> run;
 };
 
-// Every subcommand of `evolq`, in the order `evolq --help` lists them.
+// Every subcommand of `evolq`, in the order `evolq --help` lists them. Each lives in a file of its
+// own (InfoCommand.cpp, ...); the pipeline commands drive one evolq::Session.
 QList<Command> commands();
 
-// Output helpers: results go to stdout, progress and errors to stderr.
-void out(const QString& line);
-void progress(const QString& line);
+int cmdInfo(const QStringList& args);
+int cmdPredict(const QStringList& args);
+int cmdEval(const QStringList& args);
+int cmdQuantize(const QStringList& args);
+int cmdSearch(const QStringList& args);
+int cmdLandscape(const QStringList& args);
+int cmdBench(const QStringList& args);
+int cmdPrepare(const QStringList& args);
+int cmdTrain(const QStringList& args);
 
 }  // namespace evolq::cli

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "Commands.h"
-#include "Error.h"
-#include "Runtime.h"
-#include "Version.h"
+#include "common/Error.h"
+#include "model/Runtime.h"
+#include "common/Version.h"
 
 using namespace evolq;
 

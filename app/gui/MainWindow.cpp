@@ -30,12 +30,13 @@
 #include "ModelPanel.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
-#include "Runtime.h"
 #include "ScaleChangeMap.h"
 #include "SearchPanel.h"
-#include "SearchWorker.h"
-#include "Version.h"
-#include "WorkbenchConfig.h"
+#include "common/Error.h"
+#include "common/Version.h"
+#include "model/Runtime.h"
+#include "types/WorkbenchConfig.h"
+#include "worker/SearchWorker.h"
 
 namespace evolq {
 
@@ -446,11 +447,11 @@ void MainWindow::quantize() {
 }
 
 void MainWindow::startSearch() {
-    const SearchRunSettings s = m_searchPanel->settings();
+    const SearchSettings s = m_searchPanel->settings();
     m_config->set(WorkbenchConfig::LastSearchSettings, s.toJson());
     m_searchPanel->setProgress(0, 1, -1);
     if (auto* d = dock("fitnessDock")) d->raise();
-    // Start on a fresh window quantizes first with the panel's settings: the worker runs both in order.
+    // On a fresh window Start quantizes first with the panel's settings; the worker runs both.
     if (!m_quantized) quantize();
     post([s](SearchWorker* w) { w->startSearch(s); });
 }
@@ -467,10 +468,11 @@ void MainWindow::cancel() {
 }
 
 void MainWindow::runLandscape() {
-    LandscapeRunSettings s = m_landscapeControls->settings();
-    const SearchRunSettings search = m_searchPanel->settings();
-    s.temperature = search.temperature;
-    s.batch = search.fitnessBatch;
+    // The landscape measures the losses as the search panel's fitness is set up.
+    LandscapeSettings s = m_landscapeControls->settings();
+    const FitnessSettings fitness = m_searchPanel->settings().fitness;
+    s.temperature = fitness.temperature;
+    s.batch = fitness.batch;
     m_config->set(WorkbenchConfig::LastLandscapeSettings, s.toJson());
     post([s](SearchWorker* w) { w->runLandscape(s); });
 }
@@ -546,10 +548,22 @@ void MainWindow::restoreSettings() {
             // Settings from another version: the defaults stand.
         }
     }
+    // A stored value this version does not know (a loss, a direction, a radius unit) throws: the
+    // panel's defaults stand.
     const QJsonObject search = m_config->get(WorkbenchConfig::LastSearchSettings).toJsonObject();
-    if (!search.isEmpty()) m_searchPanel->setSettings(SearchRunSettings::fromJson(search));
+    if (!search.isEmpty()) {
+        try {
+            m_searchPanel->setSettings(SearchSettings::fromJson(search));
+        } catch (const Error&) {
+        }
+    }
     const QJsonObject land = m_config->get(WorkbenchConfig::LastLandscapeSettings).toJsonObject();
-    if (!land.isEmpty()) m_landscapeControls->setSettings(LandscapeRunSettings::fromJson(land));
+    if (!land.isEmpty()) {
+        try {
+            m_landscapeControls->setSettings(LandscapeSettings::fromJson(land));
+        } catch (const Error&) {
+        }
+    }
     m_dataPanel->calibPicker()->setRecent(m_config->recent(WorkbenchConfig::RecentCalibDirs));
     m_dataPanel->valPicker()->setRecent(m_config->recent(WorkbenchConfig::RecentValDirs));
 }

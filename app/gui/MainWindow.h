@@ -5,7 +5,7 @@
 #include <QThread>
 #include <QVector>
 
-#include "WorkerTypes.h"
+#include "types/Summaries.h"
 
 class QDockWidget;
 class QLabel;

@@ -15,7 +15,7 @@
 #include "MainWindow.h"
 #include "QcpInclude.h"
 #include "ScaleChangeMap.h"
-#include "SearchWorker.h"
+#include "worker/SearchWorker.h"
 
 namespace evolq {
 
@@ -52,11 +52,11 @@ void ScriptedSession::start() {
         // The idle state and the last status line arrive just after the end of the run.
         QTimer::singleShot(300, this, [this] {
             shoot("workbench-search-finished.png");
-            LandscapeRunSettings s = m_window->landscapeControls()->settings();
+            LandscapeSettings s = m_window->landscapeControls()->settings();
             s.dims = 2;
             s.points = m_settings.landscapePoints;
-            s.direction = "random";
-            s.losses = QStringList{"infonce", "mse"};
+            s.direction = DirectionKind::Random;
+            s.losses = QStringList{lossName(LossKind::InfoNce), lossName(LossKind::Mse)};
             m_window->landscapeControls()->setSettings(s);
             m_window->runLandscape();
         });

@@ -5,10 +5,10 @@
 #include "LandscapeControls.h"
 #include "MainWindow.h"
 #include "QuantPanel.h"
-#include "Runtime.h"
 #include "ScriptedSession.h"
 #include "SearchPanel.h"
-#include "Version.h"
+#include "common/Version.h"
+#include "model/Runtime.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     options.probeFile = p.isSet(probe) ? p.value(probe) : qEnvironmentVariable("EVOLQ_PROBE");
     evolq::MainWindow w(options);
     // Command-line values win over the saved settings, for this session.
-    evolq::SearchRunSettings s = w.searchPanel()->settings();
+    evolq::SearchSettings s = w.searchPanel()->settings();
     if (p.isSet(passes)) s.passes = p.value(passes).toInt();
     if (p.isSet(cycles)) s.cycles = p.value(cycles).toInt();
     if (p.isSet(valSubset)) s.valSubset = p.value(valSubset).toInt();

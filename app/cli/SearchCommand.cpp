@@ -1,0 +1,113 @@
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <cmath>
+#include <optional>
+
+#include "Commands.h"
+#include "Options.h"
+#include "Output.h"
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+#include "model/Runtime.h"
+#include "types/SearchLog.h"
+
+namespace evolq::cli {
+
+int cmdSearch(const QStringList& args) {
+    CliArgs a("search",
+              "Baseline quantization, then the Evol-Q search over weight scales; writes a scale "
+              "file.");
+    addModelOption(a);
+    addQuantOptions(a);
+    a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)", "DIR");
+    addSearchOptions(a);
+    a.option("out", "scale file to write", "FILE");
+    a.option("log", "write every event as CSV (see README: the search log)", "FILE");
+    if (!a.parse(args)) return 0;
+    const QString outPath = a.required("out");
+    const QuantConfig cfg = quantConfigFrom(a);
+    SearchSettings settings = searchSettingsFrom(a, cfg.seed);
+    settings.outputPath = outPath;
+    if (cfg.weightBits == 0) throw Error("evolq search: --wbits 0 leaves no weight scales to search");
+
+    QElapsedTimer total;
+    total.start();
+    Session s;
+    openSession(s, a);
+    // Validation: only for display during the run and for the final table.
+    const QString valDir = a.isSet("val") ? a.str("val") : defaultDataDir() + "/val";
+    if (a.isSet("val") || QFileInfo(valDir).isDir()) {
+        const DataSummary v = s.setValidationFolder(valDir);
+        if (!v.note.isEmpty()) throw Error(v.note);
+    }
+    s.setDefaultValidationSubset(settings.valSubset);  // the subset the run shows, measured once
+    const QuantizeSummary q = quantizeIn(s, cfg);
+    if (q.valImages > 0)
+        progress(QString("validation subset (%1 images, display only): FP32 %2 %, baseline %3 %")
+                     .arg(q.valImages)
+                     .arg(q.fp32Top1, 0, 'f', 2)
+                     .arg(q.baselineTop1, 0, 'f', 2));
+
+    std::optional<AtomicFile> log;
+    if (a.isSet("log")) {
+        log.emplace(a.str("log"));
+        SearchLog::writeHeader(log->stream(), s.provenance());
+    }
+    double baselineFitness = 0;
+    SearchCallbacks cb;
+    cb.start = [&](const RunStartEvent& e) {
+        baselineFitness = e.baselineFitness;
+        progress(QString("search: %1 blocks x %2 passes, %3 fitness evaluations, loss %4, baseline "
+                         "fitness %5")
+                     .arg(e.blocks)
+                     .arg(e.passes)
+                     .arg(e.evaluationsTotal)
+                     .arg(e.loss)
+                     .arg(e.baselineFitness, 0, 'g', 6));
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    cb.fitness = [&](const FitnessEvent& e) {
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    cb.blockVisit = [&](const BlockVisitEvent& e) {
+        progress(QString("pass %1/%2  block %3  fitness %4%5  [%6/%7 evaluations, ETA %8 s]")
+                     .arg(e.pass + 1)
+                     .arg(settings.passes)
+                     .arg(e.block)
+                     .arg(e.bestFitness, 0, 'g', 6)
+                     .arg(std::isnan(e.accuracy) ? QString()
+                                                 : QString("  val top-1 %1 %").arg(e.accuracy, 0, 'f', 2))
+                     .arg(e.evaluationsDone)
+                     .arg(e.evaluationsTotal)
+                     .arg(e.eta, 0, 'f', 0));
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    s.startSearch(settings, cb);
+    s.runSearch();
+    if (s.validationUsable())
+        progress("measuring top-1 on the full validation folder (FP32, baseline, Evol-Q)");
+    const RunEndEvent end = s.finishSearch(progressLines("evaluated"));
+    if (!s.finalValidationNote().isEmpty()) progress(s.finalValidationNote());
+    if (log) {
+        log->stream() << SearchLog::row(end);
+        log->commit();
+    }
+    out(QString("wrote %1").arg(outPath));
+    out(QString("%1  %2").arg("", -10).arg("top-1 %"));
+    auto row = [&](const QString& name, double v) {
+        out(QString("%1  %2").arg(name, -10).arg(std::isnan(v) ? QString("-") : QString::number(v, 'f', 2)));
+    };
+    const FinalValidation f = s.finalValidation().value_or(FinalValidation{});
+    row("FP32", f.fp32Top1);
+    row("baseline", f.baselineTop1);
+    row("Evol-Q", f.searchedTop1);
+    out(QString("fitness %1 -> %2, search %3 s, total %4 s (%5)")
+            .arg(baselineFitness, 0, 'g', 6)
+            .arg(end.bestFitness, 0, 'g', 6)
+            .arg(end.seconds, 0, 'f', 1)
+            .arg(total.elapsed() / 1000.0, 0, 'f', 1)
+            .arg(cfg.label()));
+    return 0;
+}
+
+}  // namespace evolq::cli

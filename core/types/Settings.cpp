@@ -1,0 +1,211 @@
+#include "types/Settings.h"
+
+#include <QJsonArray>
+
+#include "common/Error.h"
+
+namespace evolq {
+
+QString lossName(LossKind k) {
+    switch (k) {
+        case LossKind::InfoNce:
+            return "infonce";
+        case LossKind::Mse:
+            return "mse";
+        case LossKind::Kl:
+            return "kl";
+        case LossKind::Cosine:
+            return "cosine";
+    }
+    return "infonce";
+}
+
+QString lossLabel(LossKind k) {
+    switch (k) {
+        case LossKind::InfoNce:
+            return "infoNCE";
+        case LossKind::Mse:
+            return "MSE";
+        case LossKind::Kl:
+            return "KL divergence";
+        case LossKind::Cosine:
+            return "1 - cosine";
+    }
+    return "infoNCE";
+}
+
+QList<LossKind> lossKinds() {
+    return {LossKind::InfoNce, LossKind::Mse, LossKind::Kl, LossKind::Cosine};
+}
+
+LossKind lossFromName(const QString& name) {
+    for (LossKind k : lossKinds())
+        if (lossName(k) == name.trimmed().toLower()) return k;
+    throw Error(QString("unknown loss '%1' (infonce, mse, kl, cosine)").arg(name));
+}
+
+double SearchSettings::rangeFor(int weightBits) const {
+    if (mutationRange > 0) return mutationRange;
+    if (relativeMutation) return 0.1;
+    return weightBits >= 8 ? 1e-4 : 1e-3;
+}
+
+QString SearchSettings::mutationUnit() const {
+    return relativeMutation ? "fraction of each starting scale" : "absolute";
+}
+
+QJsonObject SearchSettings::toJson() const {
+    return QJsonObject{{"passes", passes},
+                       {"cycles", cycles},
+                       {"population", population},
+                       {"samples", samples},
+                       {"mutation_range", mutationRange},
+                       {"relative_mutation", relativeMutation},
+                       {"loss", lossName(fitness.loss)},
+                       {"temperature", fitness.temperature},
+                       {"fitness_batch", fitness.batch},
+                       {"seed", static_cast<qint64>(seed)},
+                       {"val_subset", valSubset},
+                       {"from_baseline", fromBaseline},
+                       {"final_evaluation", finalEvaluation}};
+}
+
+SearchSettings SearchSettings::fromJson(const QJsonObject& o) {
+    SearchSettings s;
+    s.passes = o.value("passes").toInt(s.passes);
+    s.cycles = o.value("cycles").toInt(s.cycles);
+    s.population = o.value("population").toInt(s.population);
+    s.samples = o.value("samples").toInt(s.samples);
+    s.mutationRange = o.value("mutation_range").toDouble(s.mutationRange);
+    s.relativeMutation = o.value("relative_mutation").toBool(s.relativeMutation);
+    if (o.contains("loss")) s.fitness.loss = lossFromName(o.value("loss").toString());
+    s.fitness.temperature = o.value("temperature").toDouble(s.fitness.temperature);
+    s.fitness.batch = o.value("fitness_batch").toInt(s.fitness.batch);
+    s.seed = static_cast<unsigned>(o.value("seed").toInteger(s.seed));
+    s.valSubset = o.value("val_subset").toInt(s.valSubset);
+    s.fromBaseline = o.value("from_baseline").toBool(s.fromBaseline);
+    s.finalEvaluation = o.value("final_evaluation").toBool(s.finalEvaluation);
+    return s;
+}
+
+void SearchSettings::validate() const {
+    if (passes < 1 || cycles < 1 || population < 1 || samples < 1)
+        throw Error("passes, cycles, population and samples must be at least 1");
+    if (!(mutationRange >= 0)) throw Error("the mutation range must be 0 (default) or positive");
+    if (!(fitness.temperature > 0)) throw Error("the temperature must be positive");
+    if (fitness.batch < 2) throw Error("a fitness batch needs at least 2 images");
+    if (valSubset < 0) throw Error("the validation subset cannot be negative");
+}
+
+QStringList landscapeQuantities() {
+    return {"infonce", "mse", "kl", "cosine", "ce", "top1"};
+}
+
+void LandscapeSettings::setDirection(const QString& raw) {
+    const QString spec = raw.trimmed();
+    if (spec == "random") {
+        direction = DirectionKind::Random;
+    } else if (spec == "mutation") {
+        direction = DirectionKind::Mutation;
+    } else if (spec.startsWith("channel:")) {
+        bool ok = false;
+        const int c = spec.mid(8).toInt(&ok);
+        if (!ok || c < 0)
+            throw Error(QString("direction '%1': channel:N needs a channel number").arg(spec));
+        direction = DirectionKind::Channel;
+        channel = c;
+    } else if (spec == "toward" || spec == "toward:result") {
+        direction = DirectionKind::TowardResult;
+    } else if (spec.startsWith("toward:") && spec.size() > 7) {
+        direction = DirectionKind::Toward;
+        towardFile = spec.mid(7);
+    } else {
+        throw Error(QString("unknown direction '%1' (random, mutation, channel:N, toward:FILE, "
+                            "toward:result)")
+                        .arg(spec));
+    }
+}
+
+QString LandscapeSettings::directionName() const {
+    switch (direction) {
+        case DirectionKind::Random:
+            return "random";
+        case DirectionKind::Mutation:
+            return "mutation";
+        case DirectionKind::Channel:
+            return QString("channel:%1").arg(channel);
+        case DirectionKind::Toward:
+            return "toward:" + towardFile;
+        case DirectionKind::TowardResult:
+            return "toward:result";
+    }
+    return "random";
+}
+
+QString LandscapeSettings::unitName(RadiusUnit u) {
+    return u == RadiusUnit::ScaleFraction ? "scale_fraction" : "mutation_range";
+}
+
+QJsonObject LandscapeSettings::toJson() const {
+    return QJsonObject{{"block", block},
+                       {"quantizer", quantizer},
+                       {"dims", dims},
+                       {"points", points},
+                       {"radius", radius},
+                       {"unit", unitName(unit)},
+                       {"direction", directionName()},
+                       {"losses", QJsonArray::fromStringList(losses)},
+                       {"subset", subset},
+                       {"seed", static_cast<qint64>(seed)},
+                       {"temperature", temperature},
+                       {"batch", batch}};
+}
+
+LandscapeSettings LandscapeSettings::fromJson(const QJsonObject& o) {
+    LandscapeSettings s;
+    s.block = o.value("block").toInt(s.block);
+    s.quantizer = o.value("quantizer").toString(s.quantizer);
+    s.dims = o.value("dims").toInt(s.dims);
+    s.points = o.value("points").toInt(s.points);
+    s.radius = o.value("radius").toDouble(s.radius);
+    if (o.contains("unit")) {
+        const QString u = o.value("unit").toString();
+        // "r" and "fraction" are how settings saved by version 0.1.0 name them.
+        if (u == unitName(RadiusUnit::MutationRange) || u == "r")
+            s.unit = RadiusUnit::MutationRange;
+        else if (u == unitName(RadiusUnit::ScaleFraction) || u == "fraction")
+            s.unit = RadiusUnit::ScaleFraction;
+        else
+            throw Error(QString("unknown radius unit '%1' (mutation_range, scale_fraction)").arg(u));
+    }
+    if (o.contains("direction")) s.setDirection(o.value("direction").toString());
+    if (o.value("losses").isArray()) {
+        QStringList l;
+        for (const QJsonValue& v : o.value("losses").toArray()) l << v.toString();
+        if (!l.isEmpty()) s.losses = l;
+    }
+    s.subset = o.value("subset").toInt(s.subset);
+    s.seed = static_cast<unsigned>(o.value("seed").toInteger(s.seed));
+    s.temperature = o.value("temperature").toDouble(s.temperature);
+    s.batch = o.value("batch").toInt(s.batch);
+    return s;
+}
+
+void LandscapeSettings::validate() const {
+    if (dims != 1 && dims != 2) throw Error("a landscape has 1 or 2 dimensions");
+    if (points < 2) throw Error("a landscape needs at least 2 points per axis");
+    if (!(radius > 0)) throw Error("the landscape radius must be positive");
+    if (losses.isEmpty()) throw Error("name at least one loss");
+    if (direction == DirectionKind::Toward && towardFile.trimmed().isEmpty())
+        throw Error("direction toward a scale file: name the file");
+    for (const QString& l : losses)
+        if (!landscapeQuantities().contains(l))
+            throw Error(
+                QString("unknown loss '%1' (%2)").arg(l, landscapeQuantities().join(", ")));
+    if (block < 0) throw Error(QString("block %1 does not exist").arg(block));
+    if (!(temperature > 0)) throw Error("the temperature must be positive");
+    if (batch < 2) throw Error("a loss batch needs at least 2 images");
+    if (subset < 0) throw Error("the subset cannot be negative");
+}
+
+}  // namespace evolq

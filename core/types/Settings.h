@@ -1,0 +1,118 @@
+#pragma once
+
+// The settings of the search and of the landscape, one type each, with one JSON form. QtCore only:
+// the workbench's panels fill them in, the CLI fills them from its options, the engine reads them.
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace evolq {
+
+// ---------------------------------------------------------------------------------------------
+// Fitness
+
+enum class LossKind { InfoNce, Mse, Kl, Cosine };
+QString lossName(LossKind k);   // "infonce", "mse", "kl", "cosine"
+QString lossLabel(LossKind k);  // "infoNCE", "MSE", "KL divergence", "1 - cosine"
+LossKind lossFromName(const QString& name);  // throws evolq::Error
+QList<LossKind> lossKinds();
+
+struct FitnessSettings {
+    LossKind loss = LossKind::InfoNce;
+    double temperature = 3.0;
+    int batch = 100;  // images per loss batch (infoNCE's negatives come from the same batch)
+};
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+struct SearchSettings {
+    int passes = 10;
+    int cycles = 3;
+    int population = 15;
+    int samples = 10;
+    // 0 = Evol-Q's default for the weight bits: 1e-3 at 3/4 bits, 1e-4 at 8 (absolute); 0.1 when
+    // relative.
+    double mutationRange = 0;
+    // false (Evol-Q): r is an absolute step. true: r is a fraction of each scale as it was when the
+    // search started, so one r means the same relative step at every bit width.
+    bool relativeMutation = false;
+    FitnessSettings fitness;
+    unsigned seed = 0;
+    int valSubset = 1000;  // validation images measured after each block visit (display only); 0 = off
+
+    // What the session does around the run.
+    bool fromBaseline = true;     // restart from the baseline scales, else from the current ones
+    bool finalEvaluation = true;  // top-1 over the whole validation folder when the run finishes
+    QString outputPath;           // scale file written (atomically) when the run finishes; "" = none
+
+    // The mutation range the search uses at these weight bits.
+    double rangeFor(int weightBits) const;
+    QString mutationUnit() const;  // "absolute" or "fraction of each starting scale"
+
+    // Keys: passes, cycles, population, samples, mutation_range (the setting: 0 = default),
+    // relative_mutation, loss, temperature, fitness_batch, seed, val_subset, from_baseline,
+    // final_evaluation. The output path is not part of it.
+    QJsonObject toJson() const;
+    // Missing fields keep their defaults; an unknown loss throws evolq::Error.
+    static SearchSettings fromJson(const QJsonObject& o);
+    // Throws evolq::Error naming the first value out of range.
+    void validate() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Landscape
+
+// Directions in scale space. A direction is a dimensionless per-channel pattern p; the scales at
+// coordinate a are g + a U p, with U = r (the mutation range, absolute, as Evol-Q mutates) or U = g
+// channel by channel (a fraction of each scale: Li et al.'s filter normalization for a genome whose
+// "filters" are single scales).
+//   random:        p = z / rms(z), z Gaussian (seeded)
+//   mutation:      p_i = U(-1, 1), one draw of Evol-Q's mutation noise (seeded)
+//   channel:N      p = e_N (one channel's axis; the second axis is channel N + 1)
+//   toward:FILE    g + a (t - g): a = 0 is the current scales, a = 1 those of scale file FILE
+//   toward:result  from the baseline (a = 0) to the scales the last search found (a = 1)
+enum class DirectionKind { Random, Mutation, Channel, Toward, TowardResult };
+enum class RadiusUnit { MutationRange, ScaleFraction };
+
+// Quantities a landscape can measure: the four fitness losses, cross-entropy against the labels
+// and top-1 accuracy (higher is better).
+QStringList landscapeQuantities();
+
+struct LandscapeSettings {
+    int block = 0;      // the genome of this block (qkv and proj weight scales) ...
+    QString quantizer;  // ... or, when set, the scales of this one weight quantizer
+    int dims = 1;       // 1 or 2
+    int points = 51;    // per axis
+    double radius = 3;  // coordinates run over [-radius, radius]
+    RadiusUnit unit = RadiusUnit::MutationRange;
+    DirectionKind direction = DirectionKind::Random;
+    int channel = 0;     // DirectionKind::Channel
+    QString towardFile;  // DirectionKind::Toward
+    QStringList losses{"infonce", "mse"};  // of landscapeQuantities()
+    int subset = 256;  // calibration images used (seeded subset), 0 = all
+    unsigned seed = 0;
+    double temperature = 3.0;
+    int batch = 100;
+
+    // The one parser of direction strings: random, mutation, channel:N, toward:FILE,
+    // toward:result. Throws evolq::Error.
+    void setDirection(const QString& spec);
+    QString directionName() const;
+    static QString unitName(RadiusUnit u);  // "mutation_range" or "scale_fraction"
+
+    // Keys: block, quantizer, dims, points, radius, unit, direction (as directionName()),
+    // losses, subset, seed, temperature, batch.
+    QJsonObject toJson() const;
+    // Missing fields keep their defaults; a bad direction or unit throws evolq::Error.
+    static LandscapeSettings fromJson(const QJsonObject& o);
+    // Throws evolq::Error naming the first value out of range or unknown.
+    void validate() const;
+};
+
+}  // namespace evolq
+
+Q_DECLARE_METATYPE(evolq::SearchSettings)
+Q_DECLARE_METATYPE(evolq::LandscapeSettings)
