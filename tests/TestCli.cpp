@@ -1,8 +1,7 @@
-#include <QtTest>
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QtTest>
 
 // Drives the real `evolq` binary, as a user or a batch script would.
 class TestCli : public QObject {
@@ -19,8 +18,8 @@ class TestCli : public QObject {
             p.kill();
             return {-999, {}, "timeout"};
         }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-                p.readAllStandardError()};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                p.readAllStandardOutput(), p.readAllStandardError()};
     }
     const QString fixture = QString(EVOLQ_SHARED_DIR) + "/fixtures/timm";
 
@@ -41,7 +40,8 @@ private Q_SLOTS:
     }
 
     void predictReproducesTimm() {
-        const Run r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images", fixture + "/images", "--json"});
+        const Run r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images",
+                             fixture + "/images", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonArray images = QJsonDocument::fromJson(r.out).object().value("images").toArray();
         QCOMPARE(images.size(), 8);
@@ -55,10 +55,12 @@ private Q_SLOTS:
             const QString file = o.value("file").toString();
             QVERIFY(file > prev);  // sorted
             prev = file;
-            const QJsonArray got = o.value("logits").toArray(), want = expected.value(file).toArray();
+            const QJsonArray got = o.value("logits").toArray(),
+                             want = expected.value(file).toArray();
             QCOMPARE(got.size(), 1000);
             QCOMPARE(want.size(), 1000);
-            for (int c = 0; c < 1000; ++c) worst = std::max(worst, std::abs(got[c].toDouble() - want[c].toDouble()));
+            for (int c = 0; c < 1000; ++c)
+                worst = std::max(worst, std::abs(got[c].toDouble() - want[c].toDouble()));
             const QJsonArray topk = o.value("topk").toArray();
             QCOMPARE(topk.size(), 5);
             double best = -1e9;
@@ -89,16 +91,20 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("config.json") && r.err.contains("not found"), r.err.constData());
         r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images", empty.path()});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains(empty.path().toUtf8()) && r.err.contains("no image files"), r.err.constData());
-        // A folder whose only image is corrupt: named as skipped, and an error since nothing decodes.
+        QVERIFY2(r.err.contains(empty.path().toUtf8()) && r.err.contains("no image files"),
+                 r.err.constData());
+        // A folder whose only image is corrupt: named as skipped, and an error since nothing
+        // decodes.
         QFile bad(empty.filePath("broken.png"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("\x89PNG garbage");
         bad.close();
         r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images", empty.path()});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("could be decoded") && r.err.contains("broken.png"), r.err.constData());
-        r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images", fixture + "/images", "--topk", "x"});
+        QVERIFY2(r.err.contains("could be decoded") && r.err.contains("broken.png"),
+                 r.err.constData());
+        r = evolq({"predict", "--model", fixture + "/deit_tiny_d1", "--images", fixture + "/images",
+                   "--topk", "x"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("--topk"));
     }

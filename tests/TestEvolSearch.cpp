@@ -1,12 +1,11 @@
-#include <QtTest>
-
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QtTest>
 
-#include "common/Error.h"
-#include "search/EvolSearch.h"
-#include "io/ScaleFile.h"
 #include "TestSupport.h"
+#include "common/Error.h"
+#include "io/ScaleFile.h"
+#include "search/EvolSearch.h"
 #include "types/Summaries.h"
 
 using namespace evolq;
@@ -85,12 +84,14 @@ private Q_SLOTS:
             overall = fit[i].overallBest;
             QVERIFY(fit[i].blockBest <= fit[i].childFitness);
         }
-        // Each visit ends at least as good as it started, and the next visit starts where the last ended.
+        // Each visit ends at least as good as it started, and the next visit starts where the last
+        // ended.
         for (int v = 0; v < visits.size(); ++v) {
             const FitnessEvent& first = fit[v * 4];
             QCOMPARE(first.cycle, -1);
             QVERIFY(visits[v].bestFitness <= first.childFitness);
-            if (v + 1 < visits.size()) QCOMPARE(fit[(v + 1) * 4].childFitness, visits[v].bestFitness);
+            if (v + 1 < visits.size())
+                QCOMPARE(fit[(v + 1) * 4].childFitness, visits[v].bestFitness);
             QVERIFY(!std::isnan(visits[v].accuracy));
         }
         QVERIFY(search.bestFitness() <= search.baselineFitness());
@@ -100,8 +101,8 @@ private Q_SLOTS:
         QCOMPARE(prov.value("settings").toObject().value("seed").toInt(), 5);
     }
 
-    // Relative mutation: every scale moves within r of its own starting size per accepted step, and the
-    // settings say which unit r is in.
+    // Relative mutation: every scale moves within r of its own starting size per accepted step, and
+    // the settings say which unit r is in.
     void relativeMutationStepsInProportion() {
         auto q = baseline();
         const auto start = genomes(*q);
@@ -140,8 +141,10 @@ private Q_SLOTS:
         // The scale files agree to the byte in every quantizer and in the fitness history.
         const QJsonObject fa = ScaleFile::toJson(*a, {{"search", sa.provenance()}});
         const QJsonObject fb = ScaleFile::toJson(*b, {{"search", sb.provenance()}});
-        QCOMPARE(QJsonDocument(fa.value("quantizers").toArray()).toJson(), QJsonDocument(fb.value("quantizers").toArray()).toJson());
-        QCOMPARE(fa.value("search").toObject().value("fitness_history"), fb.value("search").toObject().value("fitness_history"));
+        QCOMPARE(QJsonDocument(fa.value("quantizers").toArray()).toJson(),
+                 QJsonDocument(fb.value("quantizers").toArray()).toJson());
+        QCOMPARE(fa.value("search").toObject().value("fitness_history"),
+                 fb.value("search").toObject().value("fitness_history"));
         // A different seed explores differently.
         auto c = baseline();
         SearchSettings other = settings();

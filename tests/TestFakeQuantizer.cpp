@@ -5,7 +5,9 @@
 using namespace evolq;
 
 namespace {
-torch::Tensor t(std::vector<float> v) { return torch::tensor(v); }
+torch::Tensor t(std::vector<float> v) {
+    return torch::tensor(v);
+}
 bool same(const torch::Tensor& a, const torch::Tensor& b, double tol = 1e-6) {
     return a.sizes() == b.sizes() && (a - b).abs().max().item<double>() <= tol;
 }
@@ -58,7 +60,8 @@ private Q_SLOTS:
     }
 
     void perChannelWeights() {
-        FakeQuantizer q("w", true, {4, false}, Granularity::PerChannel, 0, ObserverKind::MinMax, false, false);
+        FakeQuantizer q("w", true, {4, false}, Granularity::PerChannel, 0, ObserverKind::MinMax,
+                        false, false);
         const torch::Tensor w = torch::tensor({{-1.f, 2.f, 0.f}, {0.f, 0.5f, 1.5f}});
         q.observe(w, true);
         q.finalize();
@@ -71,7 +74,8 @@ private Q_SLOTS:
     }
 
     void emaObserver() {
-        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::Ema, false, false);
+        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::Ema, false,
+                        false);
         q.observe(t({-1.f, 1.f}), false);
         q.observe(t({-3.f, 3.f}), true);
         q.finalize();
@@ -81,7 +85,8 @@ private Q_SLOTS:
     }
 
     void minmaxObserverAcrossBatches() {
-        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::MinMax, false, false);
+        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::MinMax,
+                        false, false);
         q.observe(t({-1.f, 1.f}), false);
         q.observe(t({0.f, 4.f}), true);
         q.finalize();
@@ -90,7 +95,8 @@ private Q_SLOTS:
 
     void percentileObserver() {
         // 100000 values 0..99999: the 0.99999 quantile (nearest rank) is 99998, its mirror is 1.
-        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::Percentile, false, false);
+        FakeQuantizer q("a", false, {8, false}, Granularity::PerTensor, 0, ObserverKind::Percentile,
+                        false, false);
         q.observe(torch::arange(100000, torch::kFloat32), true);
         q.finalize();
         QVERIFY(std::abs(q.scale().item<double>() - 99997.0 / 255) < 1e-2);
@@ -100,7 +106,8 @@ private Q_SLOTS:
         torch::manual_seed(0);
         torch::Tensor x = torch::randn({4000});
         x[0] = 40.f;  // one outlier stretches min/max
-        FakeQuantizer q("a", false, {4, false}, Granularity::PerTensor, 0, ObserverKind::Omse, false, false);
+        FakeQuantizer q("a", false, {4, false}, Granularity::PerTensor, 0, ObserverKind::Omse,
+                        false, false);
         q.observe(x, true);
         q.finalize();
         // The definition: the least-L2 candidate among the 90 shrunken ranges.
@@ -126,7 +133,8 @@ private Q_SLOTS:
         // Four channels spanning +-1, +-2, +-4, +-8: the layer-wise range is +-8, s1 = s8 / 8, and
         // each channel's best factor is the one whose range just covers it: 1, 2, 4, 8.
         const torch::Tensor base = torch::linspace(-1, 1, 201);
-        const torch::Tensor x = torch::stack({base, base * 2, base * 4, base * 8}, 1).unsqueeze(0);  // [1, 201, 4]
+        const torch::Tensor x =
+            torch::stack({base, base * 2, base * 4, base * 8}, 1).unsqueeze(0);  // [1, 201, 4]
         FakeQuantizer q("blocks.0.residual1.out", false, {8, false}, Granularity::PerChannel, -1,
                         ObserverKind::MinMax, true, false);
         q.observe(x, true);
@@ -134,8 +142,10 @@ private Q_SLOTS:
         const double s8 = 16.0 / 255, s1 = s8 / 8;
         QCOMPARE(q.scale().numel(), int64_t(4));
         for (int c = 0; c < 4; ++c)
-            QVERIFY2(std::abs(q.scale()[c].item<double>() / s1 - std::ldexp(1.0, c)) < 1e-4,
-                     qPrintable(QString("channel %1: factor %2").arg(c).arg(q.scale()[c].item<double>() / s1)));
+            QVERIFY2(
+                std::abs(q.scale()[c].item<double>() / s1 - std::ldexp(1.0, c)) < 1e-4,
+                qPrintable(
+                    QString("channel %1: factor %2").arg(c).arg(q.scale()[c].item<double>() / s1)));
         // One zero point shared by all channels.
         QCOMPARE(q.zeroPoint()[0].item<float>(), q.zeroPoint()[3].item<float>());
         // Applied along the last dim.
@@ -149,7 +159,8 @@ private Q_SLOTS:
     }
 
     void disabledIsIdentity() {
-        FakeQuantizer q("a", false, {0, false}, Granularity::PerTensor, 0, ObserverKind::MinMax, false, false);
+        FakeQuantizer q("a", false, {0, false}, Granularity::PerTensor, 0, ObserverKind::MinMax,
+                        false, false);
         const torch::Tensor x = torch::randn({10});
         q.observe(x, true);
         q.finalize();

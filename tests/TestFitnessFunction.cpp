@@ -1,5 +1,4 @@
 #include <QtTest>
-
 #include <cmath>
 
 #include "search/FitnessFunction.h"
@@ -8,9 +7,9 @@ using namespace evolq;
 
 class TestFitnessFunction : public QObject {
     Q_OBJECT
-    // q = [[1,0],[0,1],[1,1]], k = [[1,0],[0,1],[0,1]]. After row normalization the similarity matrix
-    // q k^T is [[1,0,0],[0,1,1],[s,s,s]] with s = 1/sqrt(2). Row i's cross-entropy with target i is
-    // -S_ii/T + log(sum_j exp(S_ij/T)).
+    // q = [[1,0],[0,1],[1,1]], k = [[1,0],[0,1],[0,1]]. After row normalization the similarity
+    // matrix q k^T is [[1,0,0],[0,1,1],[s,s,s]] with s = 1/sqrt(2). Row i's cross-entropy with
+    // target i is -S_ii/T + log(sum_j exp(S_ij/T)).
     static double handInfoNce(double T) {
         const double s = 1 / std::sqrt(2.0);
         const double r1 = -1 / T + std::log(std::exp(1 / T) + 2);
@@ -23,19 +22,25 @@ class TestFitnessFunction : public QObject {
 
 private Q_SLOTS:
     void infoNceByHand() {
-        QVERIFY(std::abs(handInfoNce(1.0) - 1.674701) < 1e-5);  // on paper: (0.551445 + 0.861995 + 1.098612) / 3 * 2
+        QVERIFY(std::abs(handInfoNce(1.0) - 1.674701) <
+                1e-5);  // on paper: (0.551445 + 0.861995 + 1.098612) / 3 * 2
         for (double T : {1.0, 3.0, 0.5}) {
             const double got = infoNceLoss(q(), k(), T).item<double>();
-            QVERIFY2(std::abs(got - handInfoNce(T)) < 1e-5, qPrintable(QString("T=%1: %2 vs %3").arg(T).arg(got).arg(handInfoNce(T))));
+            QVERIFY2(std::abs(got - handInfoNce(T)) < 1e-5,
+                     qPrintable(QString("T=%1: %2 vs %3").arg(T).arg(got).arg(handInfoNce(T))));
         }
     }
 
     void infoNceScaleFactorIsTwoT() {
         // Without the 2T factor the value would be the plain mean cross-entropy.
         const double T = 3.0;
-        const torch::Tensor qn = torch::nn::functional::normalize(q(), torch::nn::functional::NormalizeFuncOptions().dim(1));
-        const torch::Tensor kn = torch::nn::functional::normalize(k(), torch::nn::functional::NormalizeFuncOptions().dim(1));
-        const double ce = torch::nn::functional::cross_entropy(torch::matmul(qn, kn.t()) / T, torch::arange(3)).item<double>();
+        const torch::Tensor qn = torch::nn::functional::normalize(
+            q(), torch::nn::functional::NormalizeFuncOptions().dim(1));
+        const torch::Tensor kn = torch::nn::functional::normalize(
+            k(), torch::nn::functional::NormalizeFuncOptions().dim(1));
+        const double ce =
+            torch::nn::functional::cross_entropy(torch::matmul(qn, kn.t()) / T, torch::arange(3))
+                .item<double>();
         QVERIFY(std::abs(infoNceLoss(q(), k(), T).item<double>() - 2 * T * ce) < 1e-6);
     }
 
@@ -44,7 +49,8 @@ private Q_SLOTS:
         // MSE: only the last row differs, by (1, 0): 1 / 6.
         QVERIFY(std::abs(outputLoss(LossKind::Mse, a, b, 3).item<double>() - 1.0 / 6) < 1e-6);
         // 1 - cosine: rows 1, 2 identical; row 3 has cosine 1/sqrt(2).
-        QVERIFY(std::abs(outputLoss(LossKind::Cosine, a, b, 3).item<double>() - (1 - 1 / std::sqrt(2.0)) / 3) < 1e-6);
+        QVERIFY(std::abs(outputLoss(LossKind::Cosine, a, b, 3).item<double>() -
+                         (1 - 1 / std::sqrt(2.0)) / 3) < 1e-6);
         // KL of identical outputs is zero, and positive otherwise.
         QVERIFY(std::abs(outputLoss(LossKind::Kl, b, b, 3).item<double>()) < 1e-7);
         QVERIFY(outputLoss(LossKind::Kl, a, b, 3).item<double>() > 0);

@@ -1,6 +1,5 @@
-#include <QtTest>
-
 #include <QImage>
+#include <QtTest>
 
 #include "common/Error.h"
 #include "data/ImageFolder.h"
@@ -23,7 +22,8 @@ private Q_SLOTS:
     void classFoldersInSortedOrder() {
         QTemporaryDir d;
         // Byte order: "B" < "a" < "b", as Python's sorted() and torchvision order them.
-        for (const QString c : {"b", "a", "B"}) writeImage(d.filePath(c + "/x.png"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
+        for (const QString c : {"b", "a", "B"})
+            writeImage(d.filePath(c + "/x.png"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
         writeImage(d.filePath("a/y.jpg"), 4, 4, QImage::Format_RGB32, qRgb(1, 2, 3));
         QDir().mkpath(d.filePath("empty"));  // a folder without images is not a class
         const ImageFolder f = ImageFolder::scan(d.path());
@@ -55,7 +55,9 @@ private Q_SLOTS:
 
     void subsetIsSeededAndOrdered() {
         QTemporaryDir d;
-        for (int i = 0; i < 20; ++i) writeImage(d.filePath(QString("c/%1.png").arg(i, 2, 10, QChar('0'))), 2, 2, QImage::Format_RGB32, 0);
+        for (int i = 0; i < 20; ++i)
+            writeImage(d.filePath(QString("c/%1.png").arg(i, 2, 10, QChar('0'))), 2, 2,
+                       QImage::Format_RGB32, 0);
         const ImageFolder f = ImageFolder::scan(d.path());
         const ImageFolder a = f.subset(5, 1), b = f.subset(5, 1), c = f.subset(5, 2);
         QCOMPARE(a.size(), 5);
@@ -99,8 +101,8 @@ private Q_SLOTS:
 
     void resizeShorterSideThenCenterCrop() {
         QTemporaryDir d;
-        // 40 x 20 with a 4-pixel white column at the horizontal centre: after resizing the shorter side
-        // to 10 (size 8 / crop 0.8) and cropping 8 x 8, the white column stays in the middle.
+        // 40 x 20 with a 4-pixel white column at the horizontal centre: after resizing the shorter
+        // side to 10 (size 8 / crop 0.8) and cropping 8 x 8, the white column stays in the middle.
         QImage img(40, 20, QImage::Format_RGB32);
         img.fill(qRgb(0, 0, 0));
         for (int y = 0; y < 20; ++y)

@@ -1,10 +1,9 @@
 #include <QtTest>
 #include <algorithm>
-
 #include <set>
 
-#include "landscape/LandscapeSweep.h"
 #include "TestSupport.h"
+#include "landscape/LandscapeSweep.h"
 
 using namespace evolq;
 
@@ -37,7 +36,8 @@ private Q_SLOTS:
         LandscapeSweep rnd(*m_q, m_calib, m_labels, s);
         const torch::Tensor g = m_q->genome(1);
         QVERIFY(torch::equal(rnd.centre(), g));
-        QVERIFY(std::abs(rnd.direction(0).pow(2).mean().sqrt().item<double>() - 1) < 1e-5);  // unit RMS
+        QVERIFY(std::abs(rnd.direction(0).pow(2).mean().sqrt().item<double>() - 1) <
+                1e-5);  // unit RMS
         // a in units of r: g + a r p (away from zero).
         const torch::Tensor step = rnd.scalesAt(2.0, 0) - g;
         QVERIFY(torch::allclose(step, 2 * r * rnd.direction(0), 1e-4, 1e-7));
@@ -49,7 +49,8 @@ private Q_SLOTS:
         s.direction = DirectionKind::Random;
         LandscapeSweep frac(*m_q, m_calib, m_labels, s);
         // a as a fraction of each channel's own scale: filter normalization.
-        QVERIFY(torch::allclose(frac.scalesAt(0.01, 0), g * (1 + 0.01 * frac.direction(0)).abs(), 1e-5, 1e-9));
+        QVERIFY(torch::allclose(frac.scalesAt(0.01, 0), g * (1 + 0.01 * frac.direction(0)).abs(),
+                                1e-5, 1e-9));
         s.direction = DirectionKind::Channel;
         s.channel = 5;
         LandscapeSweep ch(*m_q, m_calib, m_labels, s);
@@ -74,10 +75,13 @@ private Q_SLOTS:
             auto level = [n](std::pair<int, int> p) {
                 int l = 0;
                 for (int s = 1; s < n; s *= 2)
-                    if ((p.first % s == 0 || p.first == n - 1) && (p.second % s == 0 || p.second == n - 1)) l = s;
+                    if ((p.first % s == 0 || p.first == n - 1) &&
+                        (p.second % s == 0 || p.second == n - 1))
+                        l = s;
                 return l;
             };
-            for (size_t k = 2; k < order.size(); ++k) QVERIFY(level(order[k]) <= level(order[k - 1]) || k < 2);
+            for (size_t k = 2; k < order.size(); ++k)
+                QVERIFY(level(order[k]) <= level(order[k - 1]) || k < 2);
             // The last point computed is on the finest lattice.
             QCOMPARE(level(order.back()), 1);
         }
@@ -99,7 +103,8 @@ private Q_SLOTS:
         QCOMPARE(j.localMinima, 1);
         // A sine with k periods on a slope has k minima.
         std::vector<double> wave;
-        for (int i = 0; i <= 400; ++i) wave.push_back(std::sin(i * 2 * M_PI * 5 / 400.0 + 0.3) + 0.001 * i);
+        for (int i = 0; i <= 400; ++i)
+            wave.push_back(std::sin(i * 2 * M_PI * 5 / 400.0 + 0.3) + 0.001 * i);
         QCOMPARE(LandscapeSweep::jaggedness1D(wave).localMinima, 5);
         // Plateaus are not strict minima.
         QCOMPARE(LandscapeSweep::jaggedness1D({2, 1, 1, 2}).localMinima, 0);
@@ -129,7 +134,8 @@ private Q_SLOTS:
         QCOMPARE(static_cast<int>(r.points.size()), 25);
         QCOMPARE(static_cast<int>(r.jaggedness.size()), 6);
         const auto after = m_q->state();
-        for (size_t i = 0; i < before.scales.size(); ++i) QVERIFY(torch::equal(before.scales[i], after.scales[i]));
+        for (size_t i = 0; i < before.scales.size(); ++i)
+            QVERIFY(torch::equal(before.scales[i], after.scales[i]));
         // The centre point is the current model: its MSE equals the fitness function's.
         for (const LandscapePoint& p : r.points)
             if (p.i == 2 && p.j == 2) {

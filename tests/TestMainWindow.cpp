@@ -24,13 +24,13 @@
 #include "ModelPanel.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
-#include "model/Runtime.h"
 #include "ScaleChangeMap.h"
-#include "io/ScaleExport.h"
 #include "SearchPanel.h"
-#include "worker/SearchWorker.h"
 #include "TestSupport.h"
 #include "WorkerRelay.h"
+#include "io/ScaleExport.h"
+#include "model/Runtime.h"
+#include "worker/SearchWorker.h"
 
 using namespace evolq;
 

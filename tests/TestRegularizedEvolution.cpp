@@ -1,5 +1,4 @@
 #include <QtTest>
-
 #include <cmath>
 
 #include "search/RegularizedEvolution.h"
@@ -45,9 +44,9 @@ private Q_SLOTS:
         std::mt19937_64 rng(7);
         for (int i = 0; i < 50; ++i) {
             const torch::Tensor c = evo.propose(rng);
-            QVERIFY((c >= 0).all().item<bool>());                            // |.| keeps scales positive
-            QVERIFY(((c - g).abs() <= 0.01 + 1e-6).all().item<bool>() ||      // within r of the parent,
-                    (c[0].item<float>() < 0.011f));                          // or reflected at zero
+            QVERIFY((c >= 0).all().item<bool>());  // |.| keeps scales positive
+            QVERIFY(((c - g).abs() <= 0.01 + 1e-6).all().item<bool>() ||  // within r of the parent,
+                    (c[0].item<float>() < 0.011f));                       // or reflected at zero
         }
     }
 
@@ -70,13 +69,14 @@ private Q_SLOTS:
         // Without a step the same draws give the absolute range again.
         evo.reset(g, 1.0);
         std::mt19937_64 rng2(11);
-        for (int i = 0; i < 50; ++i) QVERIFY(((evo.propose(rng2) - g).abs() <= 0.1 + 1e-5).all().item<bool>());
+        for (int i = 0; i < 50; ++i)
+            QVERIFY(((evo.propose(rng2) - g).abs() <= 0.1 + 1e-5).all().item<bool>());
     }
 
     void dropsTheWorst() {
         RegularizedEvolution evo(2, 1, 0.1);
         evo.reset(torch::zeros({1}), 5.0);
-        evo.accept(torch::ones({1}), 1.0);  // replaces one copy of 5.0
+        evo.accept(torch::ones({1}), 1.0);      // replaces one copy of 5.0
         evo.accept(torch::ones({1}) * 2, 9.0);  // the worst: dropped at once
         QCOMPARE(evo.population().size(), size_t(2));
         QCOMPARE(evo.best().fitness, 1.0);

@@ -1,5 +1,4 @@
 #include <QtTest>
-
 #include <cstring>
 
 #include "common/Error.h"
@@ -12,7 +11,8 @@ namespace {
 // A file from a header text and a data area, as a hostile writer could make it.
 QByteArray craft(const QByteArray& header, const QByteArray& data, qint64 claimedLen = -1) {
     QByteArray out(8, '\0');
-    const quint64 len = claimedLen >= 0 ? static_cast<quint64>(claimedLen) : static_cast<quint64>(header.size());
+    const quint64 len =
+        claimedLen >= 0 ? static_cast<quint64>(claimedLen) : static_cast<quint64>(header.size());
     for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((len >> (8 * i)) & 0xff);
     return out + header + data;
 }
@@ -58,7 +58,8 @@ private Q_SLOTS:
     void writeReadRoundTrip() {
         QTemporaryDir dir;
         const QString path = dir.filePath("t.safetensors");
-        writeSafeTensors(path, {{"x.weight", {2, 3}, {1, 2, 3, 4, 5, 6}}, {"y", {1}, {-7.5f}}}, {{"k", "v"}});
+        writeSafeTensors(path, {{"x.weight", {2, 3}, {1, 2, 3, 4, 5, 6}}, {"y", {1}, {-7.5f}}},
+                         {{"k", "v"}});
         const SafeTensorsFile st = SafeTensorsFile::read(path);
         QCOMPARE(st.toFloat(*st.find("x.weight")), (std::vector<float>{1, 2, 3, 4, 5, 6}));
         QCOMPARE(st.toFloat(*st.find("y")), (std::vector<float>{-7.5f}));
@@ -69,35 +70,53 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
         const QByteArray d8 = floats({1, 2});
-        QTest::addRow("shorter than 8 bytes") << QByteArray("abc") << "shorter than the 8-byte header length";
-        QTest::addRow("header past end") << craft("{}", "", 1000) << "runs past the end of the file";
-        QTest::addRow("header over 100 MB") << craft("{}", "", 200000000) << "exceeds the 100 MB limit";
+        QTest::addRow("shorter than 8 bytes")
+            << QByteArray("abc") << "shorter than the 8-byte header length";
+        QTest::addRow("header past end")
+            << craft("{}", "", 1000) << "runs past the end of the file";
+        QTest::addRow("header over 100 MB")
+            << craft("{}", "", 200000000) << "exceeds the 100 MB limit";
         QTest::addRow("not JSON") << craft("{nope", d8) << "not valid JSON";
         QTest::addRow("not an object") << craft("[1,2]", d8) << "not a JSON object";
-        QTest::addRow("unknown dtype") << craft(R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})", d8)
-                                       << "tensor 'a': unsupported dtype 'F64'";
-        QTest::addRow("missing dtype") << craft(R"({"a":{"shape":[2],"data_offsets":[0,8]}})", d8) << "tensor 'a': missing dtype";
-        QTest::addRow("negative shape") << craft(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", d8)
-                                        << "tensor 'a': shape holds a value";
+        QTest::addRow("unknown dtype")
+            << craft(R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})", d8)
+            << "tensor 'a': unsupported dtype 'F64'";
+        QTest::addRow("missing dtype") << craft(R"({"a":{"shape":[2],"data_offsets":[0,8]}})", d8)
+                                       << "tensor 'a': missing dtype";
+        QTest::addRow("negative shape")
+            << craft(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", d8)
+            << "tensor 'a': shape holds a value";
         QTest::addRow("offsets outside data")
-            << craft(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", d8) << "tensor 'a': data_offsets [0, 16] run past";
+            << craft(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", d8)
+            << "tensor 'a': data_offsets [0, 16] run past";
         QTest::addRow("end before begin")
-            << craft(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}})", d8) << "tensor 'a': data_offsets [8, 4] end before";
+            << craft(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}})", d8)
+            << "tensor 'a': data_offsets [8, 4] end before";
         QTest::addRow("size mismatch")
-            << craft(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", d8) << "tensor 'a': holds 8 bytes but shape x F32 needs 12";
+            << craft(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", d8)
+            << "tensor 'a': holds 8 bytes but shape x F32 needs 12";
         QTest::addRow("overlap")
-            << craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8)
+            << craft(
+                   R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                   d8)
             << "tensors 'a' and 'b' overlap";
         QTest::addRow("duplicate name")
-            << craft(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8)
+            << craft(
+                   R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                   d8)
             << "tensor 'a' is listed twice";
         QTest::addRow("bad offsets type")
-            << craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":["0",8]}})", d8) << "data_offsets are not non-negative integers";
+            << craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":["0",8]}})", d8)
+            << "data_offsets are not non-negative integers";
         QTest::addRow("metadata not strings")
-            << craft(R"({"__metadata__":{"x":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", d8)
+            << craft(
+                   R"({"__metadata__":{"x":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                   d8)
             << "__metadata__ entry 'x' is not a string";
         QTest::addRow("huge shape product")
-            << craft(R"({"a":{"dtype":"F32","shape":[4000000000,4000000000,4000000000],"data_offsets":[0,8]}})", d8)
+            << craft(
+                   R"({"a":{"dtype":"F32","shape":[4000000000,4000000000,4000000000],"data_offsets":[0,8]}})",
+                   d8)
             << "tensor 'a': holds 8 bytes";
     }
     void rejectsBadFiles() {

@@ -1,12 +1,11 @@
-#include <QtTest>
-
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QtTest>
 
-#include "common/Error.h"
-#include "quant/QuantizedVit.h"
-#include "io/ScaleFile.h"
 #include "TestSupport.h"
+#include "common/Error.h"
+#include "io/ScaleFile.h"
+#include "quant/QuantizedVit.h"
 
 using namespace evolq;
 
@@ -55,7 +54,8 @@ private Q_SLOTS:
         cfg.calibBatch = 16;
         auto q = calibrated(cfg);
         m_good = m_dir.filePath("good.json");
-        ScaleFile::write(m_good, ScaleFile::toJson(*q, {{"calibration", QJsonObject{{"images", 40}}}}));
+        ScaleFile::write(m_good,
+                         ScaleFile::toJson(*q, {{"calibration", QJsonObject{{"images", 40}}}}));
     }
 
     void roundTripIsBitExact_data() {
@@ -117,17 +117,28 @@ private Q_SLOTS:
     void rejectsBadFiles_data() {
         QTest::addColumn<QString>("edit");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("another model") << "sha" << "made for model";
-        QTest::addRow("missing quantizer") << "drop" << "lacks quantizer 'blocks.0.attn.proj.weight'";
-        QTest::addRow("unknown quantizer") << "rename" << "which this model does not have";
-        QTest::addRow("wrong length") << "short" << "expected 48";
-        QTest::addRow("null scale") << "null" << "is not a finite positive number";
-        QTest::addRow("negative scale") << "negative" << "is not a finite positive number";
-        QTest::addRow("zero scale") << "zero" << "is not a finite positive number";
-        QTest::addRow("overflowing scale") << "huge" << "is not a finite positive number";
-        QTest::addRow("zero point out of range") << "zp" << "zero point 0 is not an integer";
-        QTest::addRow("not a scale file") << "format" << "not an Evol-Q scale file";
-        QTest::addRow("newer schema") << "schema" << "schema_version 99";
+        QTest::addRow("another model") << "sha"
+                                       << "made for model";
+        QTest::addRow("missing quantizer") << "drop"
+                                           << "lacks quantizer 'blocks.0.attn.proj.weight'";
+        QTest::addRow("unknown quantizer") << "rename"
+                                           << "which this model does not have";
+        QTest::addRow("wrong length") << "short"
+                                      << "expected 48";
+        QTest::addRow("null scale") << "null"
+                                    << "is not a finite positive number";
+        QTest::addRow("negative scale") << "negative"
+                                        << "is not a finite positive number";
+        QTest::addRow("zero scale") << "zero"
+                                    << "is not a finite positive number";
+        QTest::addRow("overflowing scale") << "huge"
+                                           << "is not a finite positive number";
+        QTest::addRow("zero point out of range") << "zp"
+                                                 << "zero point 0 is not an integer";
+        QTest::addRow("not a scale file") << "format"
+                                          << "not an Evol-Q scale file";
+        QTest::addRow("newer schema") << "schema"
+                                      << "schema_version 99";
     }
     void rejectsBadFiles() {
         QFETCH(QString, edit);
@@ -156,9 +167,11 @@ private Q_SLOTS:
             doc.insert("model", m);
         } else if (edit == "drop") {
             for (int i = 0; i < qs.size(); ++i)
-                if (qs[i].toObject().value("name").toString() == "blocks.0.attn.proj.weight") qs.removeAt(i--);
+                if (qs[i].toObject().value("name").toString() == "blocks.0.attn.proj.weight")
+                    qs.removeAt(i--);
         } else if (edit == "rename") {
-            editEntry("blocks.0.attn.proj.weight", [](QJsonObject& o) { o.insert("name", "blocks.9.attn.proj.weight"); });
+            editEntry("blocks.0.attn.proj.weight",
+                      [](QJsonObject& o) { o.insert("name", "blocks.9.attn.proj.weight"); });
         } else if (edit == "short") {
             editEntry("blocks.0.attn.proj.weight", [](QJsonObject& o) {
                 QJsonArray s = o.value("scales").toArray();
@@ -215,7 +228,8 @@ private Q_SLOTS:
         const ScaleFile sf = ScaleFile::fromJson(doc, "mem");
         QVERIFY_THROWS_EXCEPTION(Error, sf.applyTo(*q));
         const auto after = q->state();
-        for (size_t i = 0; i < before.scales.size(); ++i) QVERIFY(torch::equal(before.scales[i], after.scales[i]));
+        for (size_t i = 0; i < before.scales.size(); ++i)
+            QVERIFY(torch::equal(before.scales[i], after.scales[i]));
     }
 
     void provenanceRecorded() {

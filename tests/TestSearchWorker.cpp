@@ -6,11 +6,11 @@
 #include <QThread>
 #include <QtTest>
 
-#include "model/Runtime.h"
-#include "io/ScaleExport.h"
-#include "worker/SearchWorker.h"
 #include "TestSupport.h"
 #include "WorkerRelay.h"
+#include "io/ScaleExport.h"
+#include "model/Runtime.h"
+#include "worker/SearchWorker.h"
 
 using namespace evolq;
 

@@ -29,7 +29,8 @@ private Q_SLOTS:
         s.outputPath = "not/in/json.json";
         const QJsonObject o = s.toJson();
         QCOMPARE(o.value("loss").toString(), QString("kl"));
-        QCOMPARE(o.value("mutation_range").toDouble(), 2.5e-3);  // the setting, not a resolved value
+        QCOMPARE(o.value("mutation_range").toDouble(),
+                 2.5e-3);  // the setting, not a resolved value
         QVERIFY(!o.contains("output_path"));
         const SearchSettings r = SearchSettings::fromJson(o);
         QCOMPARE(r.passes, 7);
@@ -122,15 +123,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("channel");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("name");
-        QTest::addRow("random") << "random" << int(DirectionKind::Random) << 0 << "" << "random";
+        QTest::addRow("random") << "random" << int(DirectionKind::Random) << 0 << ""
+                                << "random";
         QTest::addRow("mutation") << "mutation" << int(DirectionKind::Mutation) << 0 << ""
                                   << "mutation";
         QTest::addRow("channel") << "channel:12" << int(DirectionKind::Channel) << 12 << ""
                                  << "channel:12";
-        QTest::addRow("toward file") << "toward:/a/b.json" << int(DirectionKind::Toward) << 0
-                                     << "/a/b.json" << "toward:/a/b.json";
-        QTest::addRow("toward result") << "toward:result" << int(DirectionKind::TowardResult)
-                                       << 0 << "" << "toward:result";
+        QTest::addRow("toward file")
+            << "toward:/a/b.json" << int(DirectionKind::Toward) << 0 << "/a/b.json"
+            << "toward:/a/b.json";
+        QTest::addRow("toward result")
+            << "toward:result" << int(DirectionKind::TowardResult) << 0 << ""
+            << "toward:result";
         QTest::addRow("spaces") << "  mutation " << int(DirectionKind::Mutation) << 0 << ""
                                 << "mutation";
     }

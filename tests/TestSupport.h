@@ -4,7 +4,8 @@
 
 #include "model/VitModel.h"
 
-// Small models for tests: every parameter randomized so that each matters, saved in the timm layout.
+// Small models for tests: every parameter randomized so that each matters, saved in the timm
+// layout.
 namespace evolq::test {
 
 inline ModelInfo smallInfo(int depth = 2, int width = 48, int heads = 4, int classes = 7) {
@@ -24,7 +25,8 @@ inline ModelInfo smallInfo(int depth = 2, int width = 48, int heads = 4, int cla
     return i;
 }
 
-inline std::shared_ptr<VitModel> makeModel(const ModelInfo& info, const QString& dir, int seed = 7) {
+inline std::shared_ptr<VitModel> makeModel(const ModelInfo& info, const QString& dir,
+                                           int seed = 7) {
     torch::manual_seed(seed);
     VitModel m(info);
     {

@@ -1,8 +1,7 @@
-#include <QtTest>
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QtTest>
 
 #include "common/Error.h"
 #include "data/ImageFolder.h"
@@ -54,18 +53,22 @@ torch::Tensor referenceForward(VitModel& m, const torch::Tensor& images) {
         const std::string pre = "blocks." + std::to_string(b) + ".";
         nn::MultiheadAttention mha(nn::MultiheadAttentionOptions(i.width, i.heads));
         mha->in_proj_weight.copy_(get(pre + "attn.qkv.weight"));
-        if (i.qkvBias) mha->in_proj_bias.copy_(get(pre + "attn.qkv.bias"));
-        else mha->in_proj_bias.zero_();
+        if (i.qkvBias)
+            mha->in_proj_bias.copy_(get(pre + "attn.qkv.bias"));
+        else
+            mha->in_proj_bias.zero_();
         mha->out_proj->weight.copy_(get(pre + "attn.proj.weight"));
         mha->out_proj->bias.copy_(get(pre + "attn.proj.bias"));
         const torch::Tensor h = ln(pre + "norm1")->forward(x).transpose(0, 1);  // [T, N, D]
         x = x + std::get<0>(mha->forward(h, h, h)).transpose(0, 1);
-        const torch::Tensor h2 = nn::GELU()->forward(lin(pre + "mlp.fc1")->forward(ln(pre + "norm2")->forward(x)));
+        const torch::Tensor h2 =
+            nn::GELU()->forward(lin(pre + "mlp.fc1")->forward(ln(pre + "norm2")->forward(x)));
         x = x + lin(pre + "mlp.fc2")->forward(h2);
     }
     if (i.globalPool == "avg") {
-        torch::Tensor pooled = i.fcNorm ? x.slice(1, i.numPrefixTokens).mean(1)
-                                        : ln("norm")->forward(x).slice(1, i.numPrefixTokens).mean(1);
+        torch::Tensor pooled = i.fcNorm
+                                   ? x.slice(1, i.numPrefixTokens).mean(1)
+                                   : ln("norm")->forward(x).slice(1, i.numPrefixTokens).mean(1);
         if (i.fcNorm) pooled = ln("fc_norm")->forward(pooled);
         return lin("head")->forward(pooled);
     }
@@ -144,8 +147,8 @@ private Q_SLOTS:
 
     void variantsMatchReference_data() {
         QTest::addColumn<QString>("variant");
-        for (const char* v : {"plain", "distilled", "avg_fc_norm", "avg_norm", "no_embed_class", "gray_other_stats",
-                              "no_qkv_bias", "wide_patch4"})
+        for (const char* v : {"plain", "distilled", "avg_fc_norm", "avg_norm", "no_embed_class",
+                              "gray_other_stats", "no_qkv_bias", "wide_patch4"})
             QTest::addRow("%s", v) << QString(v);
     }
     void variantsMatchReference() {
@@ -220,7 +223,8 @@ private Q_SLOTS:
             VitModel::load(dir.path());
             QFAIL("no error");
         } catch (const Error& e) {
-            QVERIFY2(e.message().contains("model_args") && e.message().contains("num_heads"), qPrintable(e.message()));
+            QVERIFY2(e.message().contains("model_args") && e.message().contains("num_heads"),
+                     qPrintable(e.message()));
             QVERIFY(e.message().contains("config.json"));
         }
     }
@@ -228,10 +232,14 @@ private Q_SLOTS:
     void tensorErrors_data() {
         QTest::addColumn<QString>("edit");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("missing") << "drop:blocks.1.mlp.fc2.bias" << "missing tensor 'blocks.1.mlp.fc2.bias'";
-        QTest::addRow("unexpected") << "add:blocks.0.extra" << "unexpected tensor 'blocks.0.extra'";
-        QTest::addRow("wrong shape") << "shape:blocks.1.attn.proj.weight" << "tensor 'blocks.1.attn.proj.weight' has shape";
-        QTest::addRow("gap in blocks") << "dropblock:0" << "block 0 is missing";
+        QTest::addRow("missing") << "drop:blocks.1.mlp.fc2.bias"
+                                 << "missing tensor 'blocks.1.mlp.fc2.bias'";
+        QTest::addRow("unexpected") << "add:blocks.0.extra"
+                                    << "unexpected tensor 'blocks.0.extra'";
+        QTest::addRow("wrong shape") << "shape:blocks.1.attn.proj.weight"
+                                     << "tensor 'blocks.1.attn.proj.weight' has shape";
+        QTest::addRow("gap in blocks") << "dropblock:0"
+                                       << "block 0 is missing";
     }
     void tensorErrors() {
         QFETCH(QString, edit);
@@ -266,7 +274,8 @@ private Q_SLOTS:
             VitModel::load(dir.path());
             QFAIL("no error");
         } catch (const Error& e) {
-            QVERIFY2(e.message().contains("config.json") && e.message().contains("not found"), qPrintable(e.message()));
+            QVERIFY2(e.message().contains("config.json") && e.message().contains("not found"),
+                     qPrintable(e.message()));
         }
         QFile f(dir.filePath("config.json"));
         QVERIFY(f.open(QIODevice::WriteOnly));

@@ -5,7 +5,8 @@
 
 namespace evolq {
 
-ModelSummaryWidget::ModelSummaryWidget(QWidget* parent) : QWidget(parent), m_form(new QFormLayout(this)) {}
+ModelSummaryWidget::ModelSummaryWidget(QWidget* parent)
+    : QWidget(parent), m_form(new QFormLayout(this)) {}
 
 void ModelSummaryWidget::clear() {
     while (m_form->rowCount() > 0) m_form->removeRow(0);
@@ -21,7 +22,9 @@ void ModelSummaryWidget::setSummary(const QList<QPair<QString, QString>>& rows) 
     }
 }
 
-int ModelSummaryWidget::rowCount() const { return m_form->rowCount(); }
+int ModelSummaryWidget::rowCount() const {
+    return m_form->rowCount();
+}
 
 QString ModelSummaryWidget::value(const QString& field) const {
     auto* l = findChild<QLabel*>(field);

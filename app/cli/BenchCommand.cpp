@@ -37,11 +37,13 @@ int cmdBench(const QStringList& args) {
     QJsonObject o{{"images", static_cast<int>(calib.images.size(0))},
                   {"threads", runtimeThreads()},
                   {"bit_config", cfg.label()}};
-    o.insert("fp32_forward_s", median([&] { predictLogits(s.model(), calib.images, nullptr, 100); }));
+    o.insert("fp32_forward_s",
+             median([&] { predictLogits(s.model(), calib.images, nullptr, 100); }));
     const QuantizeSummary q = s.quantize(cfg);
     o.insert("calibration_s", q.seconds);
     QuantizedVit& qv = s.quantizedModel();
-    o.insert("quantized_forward_s", median([&] { predictLogits(s.model(), calib.images, &qv, 100); }));
+    o.insert("quantized_forward_s",
+             median([&] { predictLogits(s.model(), calib.images, &qv, 100); }));
     FitnessFunction fit(qv, calib.images, FitnessSettings{});
     QJsonArray perBlock;
     for (int b = 0; b < s.model().depth(); ++b) {
@@ -52,12 +54,19 @@ int cmdBench(const QStringList& args) {
     if (a.isSet("json")) {
         printJson(o);
     } else {
-        out(QString("%1 images, %2 threads, %3").arg(o.value("images").toInt()).arg(runtimeThreads()).arg(cfg.label()));
-        out(QString("FP32 forward          %1 s").arg(o.value("fp32_forward_s").toDouble(), 0, 'f', 3));
+        out(QString("%1 images, %2 threads, %3")
+                .arg(o.value("images").toInt())
+                .arg(runtimeThreads())
+                .arg(cfg.label()));
+        out(QString("FP32 forward          %1 s")
+                .arg(o.value("fp32_forward_s").toDouble(), 0, 'f', 3));
         out(QString("calibration           %1 s").arg(q.seconds, 0, 'f', 3));
-        out(QString("quantized forward     %1 s").arg(o.value("quantized_forward_s").toDouble(), 0, 'f', 3));
+        out(QString("quantized forward     %1 s")
+                .arg(o.value("quantized_forward_s").toDouble(), 0, 'f', 3));
         for (int b = 0; b < perBlock.size(); ++b)
-            out(QString("fitness from block %1  %2 s").arg(b).arg(perBlock[b].toDouble(), 0, 'f', 3));
+            out(QString("fitness from block %1  %2 s")
+                    .arg(b)
+                    .arg(perBlock[b].toDouble(), 0, 'f', 3));
     }
     return 0;
 }

@@ -12,15 +12,20 @@ CliArgs::CliArgs(const QString& command, const QString& summary) : m_command(com
     m_p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 }
 
-void CliArgs::option(const QString& name, const QString& help, const QString& valueName, const QString& def) {
+void CliArgs::option(const QString& name, const QString& help, const QString& valueName,
+                     const QString& def) {
     QCommandLineOption o(name, help, valueName.isEmpty() ? QString("value") : valueName);
     if (!def.isEmpty()) o.setDefaultValue(def);
     m_p.addOption(o);
 }
 
-void CliArgs::flag(const QString& name, const QString& help) { m_p.addOption(QCommandLineOption(name, help)); }
+void CliArgs::flag(const QString& name, const QString& help) {
+    m_p.addOption(QCommandLineOption(name, help));
+}
 
-void CliArgs::positional(const QString& name, const QString& help) { m_p.addPositionalArgument(name, help); }
+void CliArgs::positional(const QString& name, const QString& help) {
+    m_p.addPositionalArgument(name, help);
+}
 
 bool CliArgs::parse(const QStringList& args) {
     if (!m_p.parse(QStringList{"evolq " + m_command} + args))
@@ -34,7 +39,8 @@ bool CliArgs::parse(const QStringList& args) {
 
 QString CliArgs::required(const QString& name) const {
     if (!m_p.isSet(name) && m_p.value(name).isEmpty())
-        throw Error(QString("evolq %1: --%2 is required (see evolq %1 --help)").arg(m_command, name));
+        throw Error(
+            QString("evolq %1: --%2 is required (see evolq %1 --help)").arg(m_command, name));
     return m_p.value(name);
 }
 
@@ -43,7 +49,10 @@ int CliArgs::integer(const QString& name, int min, int max) const {
     const int v = m_p.value(name).toInt(&ok);
     if (!ok || v < min || v > max)
         throw Error(QString("evolq %1: --%2 must be a whole number from %3 to %4, not '%5'")
-                        .arg(m_command, name).arg(min).arg(max).arg(m_p.value(name)));
+                        .arg(m_command, name)
+                        .arg(min)
+                        .arg(max)
+                        .arg(m_p.value(name)));
     return v;
 }
 
@@ -52,7 +61,10 @@ double CliArgs::number(const QString& name, double min, double max) const {
     const double v = m_p.value(name).toDouble(&ok);
     if (!ok || !(v >= min && v <= max))
         throw Error(QString("evolq %1: --%2 must be a number from %3 to %4, not '%5'")
-                        .arg(m_command, name).arg(min).arg(max).arg(m_p.value(name)));
+                        .arg(m_command, name)
+                        .arg(min)
+                        .arg(max)
+                        .arg(m_p.value(name)));
     return v;
 }
 

@@ -15,7 +15,8 @@ int cmdInfo(const QStringList& args) {
     if (a.isSet("json")) {
         printJson(m.info.toJson());
     } else {
-        for (const auto& row : m.rows) out(QString("%1 %2").arg(row.first + ":", -14).arg(row.second));
+        for (const auto& row : m.rows)
+            out(QString("%1 %2").arg(row.first + ":", -14).arg(row.second));
     }
     return 0;
 }

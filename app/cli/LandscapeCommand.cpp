@@ -27,7 +27,8 @@ int cmdLandscape(const QStringList& args) {
     a.option("radius", "coordinates run over [-radius, radius]", "R", QString::number(d.radius));
     a.option("unit", "radius unit: r (mutation range) or fraction (of each scale)", "U", "r");
     a.option("direction", "random, mutation, channel:N or toward:FILE", "DIR", "random");
-    a.option("loss", "comma-separated: " + landscapeQuantities().join(", "), "LIST", d.losses.join(','));
+    a.option("loss", "comma-separated: " + landscapeQuantities().join(", "), "LIST",
+             d.losses.join(','));
     a.option("temperature", "infoNCE temperature", "T", QString::number(d.temperature));
     a.option("subset", "calibration images used (0 = all)", "N", QString::number(d.subset));
     a.option("out", "CSV to write (one row per point)", "FILE");
@@ -49,8 +50,9 @@ int cmdLandscape(const QStringList& args) {
         throw Error("evolq landscape: --unit must be r or fraction");
     ls.setDirection(a.str("direction"));
     if (ls.direction == DirectionKind::TowardResult)
-        throw Error("evolq landscape: toward:result needs a search in the same session; name a "
-                    "scale file with toward:FILE");
+        throw Error(
+            "evolq landscape: toward:result needs a search in the same session; name a "
+            "scale file with toward:FILE");
     ls.losses = a.str("loss").split(',', Qt::SkipEmptyParts);
     ls.temperature = a.number("temperature", 1e-6, 1e6);
     ls.subset = a.integer("subset", 0, 1 << 30);
@@ -71,7 +73,10 @@ int cmdLandscape(const QStringList& args) {
         [&](const LandscapeStart& st) { total = st.dims == 2 ? st.points * st.points : st.points; },
         [&](const LandscapePoint&) {
             if (++done % std::max(1, total / 10) == 0 || done == total)
-                progress(QString("%1 / %2 points, %3 s").arg(done).arg(total).arg(t.elapsed() / 1000.0, 0, 'f', 1));
+                progress(QString("%1 / %2 points, %3 s")
+                             .arg(done)
+                             .arg(total)
+                             .arg(t.elapsed() / 1000.0, 0, 'f', 1));
         });
     const QVector<LandscapePoint> points(res.points.begin(), res.points.end());
     const QVector<Jaggedness> jag(res.jaggedness.begin(), res.jaggedness.end());
@@ -87,7 +92,8 @@ int cmdLandscape(const QStringList& args) {
         plot.resize(900, 600);
         plot.start(res.start);
         plot.addPoints(points);
-        for (int k = 0; k < ls.losses.size() && k < jag.size(); ++k) plot.setJaggedness(ls.losses[k], jag[k]);
+        for (int k = 0; k < ls.losses.size() && k < jag.size(); ++k)
+            plot.setJaggedness(ls.losses[k], jag[k]);
         QString err;
         if (!plot.savePlot(a.str("png"), &err)) throw Error(err);
     }
@@ -97,12 +103,16 @@ int cmdLandscape(const QStringList& args) {
                               {"jaggedness", LandscapeCsv::jaggednessJson(ls.losses, jag)}});
     } else {
         for (int k = 0; k < ls.losses.size() && k < jag.size(); ++k)
-            out(QString("%1: %2 local minima, total variation / net change %3, best gain over centre %4")
+            out(QString("%1: %2 local minima, total variation / net change %3, best gain over "
+                        "centre %4")
                     .arg(ls.losses[k], -8)
                     .arg(jag[k].localMinima)
                     .arg(jag[k].tvRatio, 0, 'g', 4)
                     .arg(jag[k].bestGainOverCentre, 0, 'g', 4));
-        out(QString("wrote %1 (%2 points in %3 s)").arg(outPath).arg(res.points.size()).arg(res.seconds, 0, 'f', 1));
+        out(QString("wrote %1 (%2 points in %3 s)")
+                .arg(outPath)
+                .arg(res.points.size())
+                .arg(res.seconds, 0, 'f', 1));
     }
     return 0;
 }

@@ -37,15 +37,18 @@ int cmdPredict(const QStringList& args) {
         if (a.isSet("json")) {
             QJsonArray topk, lg;
             for (int j = 0; j < k; ++j)
-                topk.append(QJsonArray{static_cast<int>(ti[r][j].item<int64_t>()), tp[r][j].item<double>()});
+                topk.append(QJsonArray{static_cast<int>(ti[r][j].item<int64_t>()),
+                                       tp[r][j].item<double>()});
             const torch::Tensor row = logits[r].contiguous();
-            for (int64_t c = 0; c < row.size(0); ++c) lg.append(static_cast<double>(row[c].item<float>()));
+            for (int64_t c = 0; c < row.size(0); ++c)
+                lg.append(static_cast<double>(row[c].item<float>()));
             images.append(QJsonObject{{"file", file}, {"topk", topk}, {"logits", lg}});
         } else {
             QStringList parts;
             for (int j = 0; j < k; ++j)
                 parts << QString("%1 %2%")
-                             .arg(model.info().className(static_cast<int>(ti[r][j].item<int64_t>())))
+                             .arg(
+                                 model.info().className(static_cast<int>(ti[r][j].item<int64_t>())))
                              .arg(100.0 * tp[r][j].item<double>(), 0, 'f', 1);
             out(file + ": " + parts.join(", "));
         }

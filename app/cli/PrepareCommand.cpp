@@ -16,8 +16,13 @@ int cmdPrepare(const QStringList& args) {
     QElapsedTimer t;
     t.start();
     const FashionMnistResult r = prepareFashionMnist(a.str("source"), a.str("out"), progress);
-    out(QString("%1: train %2, val %3, calib %4 images%5 (%6 s)").arg(a.str("out")).arg(r.train).arg(r.val)
-            .arg(r.calib).arg(r.alreadyComplete ? ", already complete" : "").arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    out(QString("%1: train %2, val %3, calib %4 images%5 (%6 s)")
+            .arg(a.str("out"))
+            .arg(r.train)
+            .arg(r.val)
+            .arg(r.calib)
+            .arg(r.alreadyComplete ? ", already complete" : "")
+            .arg(t.elapsed() / 1000.0, 0, 'f', 1));
     return 0;
 }
 

@@ -19,7 +19,8 @@ int cmdSearch(const QStringList& args) {
               "file.");
     addModelOption(a);
     addQuantOptions(a);
-    a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)", "DIR");
+    a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)",
+             "DIR");
     addSearchOptions(a);
     a.option("out", "scale file to write", "FILE");
     a.option("log", "write every event as CSV (see README: the search log)", "FILE");
@@ -28,7 +29,8 @@ int cmdSearch(const QStringList& args) {
     const QuantConfig cfg = quantConfigFrom(a);
     SearchSettings settings = searchSettingsFrom(a, cfg.seed);
     settings.outputPath = outPath;
-    if (cfg.weightBits == 0) throw Error("evolq search: --wbits 0 leaves no weight scales to search");
+    if (cfg.weightBits == 0)
+        throw Error("evolq search: --wbits 0 leaves no weight scales to search");
 
     QElapsedTimer total;
     total.start();
@@ -75,8 +77,9 @@ int cmdSearch(const QStringList& args) {
                      .arg(settings.passes)
                      .arg(e.block)
                      .arg(e.bestFitness, 0, 'g', 6)
-                     .arg(std::isnan(e.accuracy) ? QString()
-                                                 : QString("  val top-1 %1 %").arg(e.accuracy, 0, 'f', 2))
+                     .arg(std::isnan(e.accuracy)
+                              ? QString()
+                              : QString("  val top-1 %1 %").arg(e.accuracy, 0, 'f', 2))
                      .arg(e.evaluationsDone)
                      .arg(e.evaluationsTotal)
                      .arg(e.eta, 0, 'f', 0));
@@ -95,7 +98,8 @@ int cmdSearch(const QStringList& args) {
     out(QString("wrote %1").arg(outPath));
     out(QString("%1  %2").arg("", -10).arg("top-1 %"));
     auto row = [&](const QString& name, double v) {
-        out(QString("%1  %2").arg(name, -10).arg(std::isnan(v) ? QString("-") : QString::number(v, 'f', 2)));
+        out(QString("%1  %2").arg(name, -10).arg(std::isnan(v) ? QString("-")
+                                                               : QString::number(v, 'f', 2)));
     };
     const FinalValidation f = s.finalValidation().value_or(FinalValidation{});
     row("FP32", f.fp32Top1);

@@ -59,12 +59,20 @@ int cmdTrain(const QStringList& args) {
         s,
         [&](const EpochReport& r) {
             out(QString("epoch %1/%2  loss %3  train %4 %  val top-1 %5 %  lr %6  %7 s")
-                    .arg(r.epoch).arg(r.epochs).arg(r.loss, 0, 'f', 4).arg(r.trainTop1, 0, 'f', 2)
-                    .arg(r.valTop1, 0, 'f', 2).arg(r.lr, 0, 'g', 3).arg(r.seconds, 0, 'f', 1));
+                    .arg(r.epoch)
+                    .arg(r.epochs)
+                    .arg(r.loss, 0, 'f', 4)
+                    .arg(r.trainTop1, 0, 'f', 2)
+                    .arg(r.valTop1, 0, 'f', 2)
+                    .arg(r.lr, 0, 'g', 3)
+                    .arg(r.seconds, 0, 'f', 1));
         },
         [&](int step, int steps, double secs) {
             if (step % 100 == 0)
-                progress(QString("  step %1/%2, epoch ETA %3 s").arg(step).arg(steps).arg(secs / step * (steps - step), 0, 'f', 0));
+                progress(QString("  step %1/%2, epoch ETA %3 s")
+                             .arg(step)
+                             .arg(steps)
+                             .arg(secs / step * (steps - step), 0, 'f', 0));
         });
     out(QString("wrote %1 in %2 min").arg(s.outDir).arg(t.elapsed() / 60000.0, 0, 'f', 1));
     return 0;

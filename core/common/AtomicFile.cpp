@@ -7,7 +7,8 @@
 
 namespace evolq {
 
-AtomicFile::AtomicFile(const QString& path) : m_path(path), m_file(std::make_unique<QSaveFile>(path)) {
+AtomicFile::AtomicFile(const QString& path)
+    : m_path(path), m_file(std::make_unique<QSaveFile>(path)) {
     if (path.isEmpty()) throw Error("no output file named");
     const QFileInfo info(path);
     if (info.isDir()) fail("is a folder, not a file");

@@ -15,8 +15,8 @@ QJsonObject CalibrationSet::provenance() const {
                        {"failed_to_decode", failed.size()}};
 }
 
-CalibrationSet loadCalibrationSet(const ModelInfo& info, const QString& folder, int count, unsigned seed,
-                                  const std::function<bool()>& cancelled) {
+CalibrationSet loadCalibrationSet(const ModelInfo& info, const QString& folder, int count,
+                                  unsigned seed, const std::function<bool()>& cancelled) {
     const ImageFolder all = ImageFolder::scan(folder);
     const ImageFolder sub = all.subset(count, seed);
     LoadedImages li = loadImages(sub, Preprocess::fromModel(info), 0, -1, cancelled);
@@ -28,7 +28,8 @@ CalibrationSet loadCalibrationSet(const ModelInfo& info, const QString& folder, 
     c.requested = count;
     c.seed = seed;
     if (all.labelled() && all.classes().size() != info.numClasses)
-        c.labels = torch::full({c.images.size(0)}, -1, torch::kInt64);  // labels of another task are meaningless
+        c.labels = torch::full({c.images.size(0)}, -1,
+                               torch::kInt64);  // labels of another task are meaningless
     return c;
 }
 

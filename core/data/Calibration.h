@@ -23,7 +23,7 @@ struct CalibrationSet {
     QJsonObject provenance() const;
 };
 
-CalibrationSet loadCalibrationSet(const ModelInfo& info, const QString& folder, int count, unsigned seed,
-                                  const std::function<bool()>& cancelled = {});
+CalibrationSet loadCalibrationSet(const ModelInfo& info, const QString& folder, int count,
+                                  unsigned seed, const std::function<bool()>& cancelled = {});
 
 }  // namespace evolq

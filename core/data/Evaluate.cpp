@@ -13,16 +13,18 @@ std::pair<int64_t, int64_t> topkCorrect(const torch::Tensor& logits, const torch
     return {hit.select(1, 0).sum().item<int64_t>(), hit.any(1).sum().item<int64_t>()};
 }
 
-torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images, ForwardHooks* hooks, int batch) {
+torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images, ForwardHooks* hooks,
+                            int batch) {
     torch::NoGradGuard ng;
     std::vector<torch::Tensor> out;
     for (int64_t i = 0; i < images.size(0); i += batch)
-        out.push_back(model.forward(images.slice(0, i, std::min<int64_t>(i + batch, images.size(0))), hooks));
+        out.push_back(
+            model.forward(images.slice(0, i, std::min<int64_t>(i + batch, images.size(0))), hooks));
     return torch::cat(out, 0);
 }
 
-EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images, const torch::Tensor& labels,
-                           ForwardHooks* hooks, int batch) {
+EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images,
+                           const torch::Tensor& labels, ForwardHooks* hooks, int batch) {
     QElapsedTimer t;
     t.start();
     const torch::Tensor logits = predictLogits(model, images, hooks, batch);
@@ -35,13 +37,16 @@ EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images, const t
     return r;
 }
 
-EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHooks* hooks, int batch,
-                          const std::function<bool(int, int)>& progress) {
+EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHooks* hooks,
+                          int batch, const std::function<bool(int, int)>& progress) {
     if (!folder.labelled())
-        throw Error(QString("%1: has no class sub-folders, so accuracy cannot be measured").arg(folder.root()));
+        throw Error(QString("%1: has no class sub-folders, so accuracy cannot be measured")
+                        .arg(folder.root()));
     if (folder.classes().size() != model.info().numClasses)
         throw Error(QString("%1: has %2 class folders but the model has %3 classes")
-                        .arg(folder.root()).arg(folder.classes().size()).arg(model.info().numClasses));
+                        .arg(folder.root())
+                        .arg(folder.classes().size())
+                        .arg(model.info().numClasses));
     QElapsedTimer t;
     t.start();
     const Preprocess pre = Preprocess::fromModel(model.info());
@@ -54,7 +59,8 @@ EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHoo
             li = loadImages(folder, pre, b, std::min(b + chunk, folder.size()));
         } catch (const Error&) {
             // A chunk with no decodable image is not fatal while others decode.
-            for (int i = b; i < std::min(b + chunk, folder.size()); ++i) r.failed << folder.items()[i].relative;
+            for (int i = b; i < std::min(b + chunk, folder.size()); ++i)
+                r.failed << folder.items()[i].relative;
             continue;
         }
         r.failed << li.failed;
@@ -63,7 +69,8 @@ EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHoo
         c1 += a;
         c5 += c;
         r.images += static_cast<int>(li.images.size(0));
-        if (progress && !progress(std::min(b + chunk, folder.size()), folder.size())) throw Error("cancelled");
+        if (progress && !progress(std::min(b + chunk, folder.size()), folder.size()))
+            throw Error("cancelled");
     }
     if (r.images == 0) throw Error(QString("%1: no image could be decoded").arg(folder.root()));
     r.top1 = 100.0 * c1 / r.images;

@@ -29,11 +29,12 @@ EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHoo
                           int batch = 250, const std::function<bool(int, int)>& progress = {});
 
 // Same over images already in memory.
-EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images, const torch::Tensor& labels,
-                           ForwardHooks* hooks = nullptr, int batch = 250);
+EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images,
+                           const torch::Tensor& labels, ForwardHooks* hooks = nullptr,
+                           int batch = 250);
 
 // Logits of the whole tensor, batch by batch, without autograd.
-torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images, ForwardHooks* hooks = nullptr,
-                            int batch = 250);
+torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images,
+                            ForwardHooks* hooks = nullptr, int batch = 250);
 
 }  // namespace evolq

@@ -42,7 +42,8 @@ ImageFolder ImageFolder::scan(const QString& folder) {
             QStringList files = imageFilesIn(QDir(dir.filePath(classDirs[c])));
             std::sort(files.begin(), files.end());
             for (const QString& f : files)
-                out.m_items.push_back({dir.filePath(classDirs[c] + "/" + f), classDirs[c] + "/" + f, c});
+                out.m_items.push_back(
+                    {dir.filePath(classDirs[c] + "/" + f), classDirs[c] + "/" + f, c});
         }
     } else {
         QStringList files = imageFilesIn(dir);
@@ -50,7 +51,9 @@ ImageFolder ImageFolder::scan(const QString& folder) {
         for (const QString& f : files) out.m_items.push_back({dir.filePath(f), f, -1});
     }
     if (out.m_items.empty())
-        throw Error(QString("%1: no image files (PNG, JPEG, BMP) in the folder or its class sub-folders").arg(folder));
+        throw Error(
+            QString("%1: no image files (PNG, JPEG, BMP) in the folder or its class sub-folders")
+                .arg(folder));
     return out;
 }
 

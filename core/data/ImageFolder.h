@@ -16,8 +16,8 @@ struct ImageItem {
     int label = -1;    // -1 when unlabelled
 };
 
-// k of n indices drawn with a seeded Fisher-Yates shuffle (our own draws, the same on every platform),
-// in increasing order; all n when k <= 0 or k >= n.
+// k of n indices drawn with a seeded Fisher-Yates shuffle (our own draws, the same on every
+// platform), in increasing order; all n when k <= 0 or k >= n.
 std::vector<int> seededSubsetIndices(int n, int k, unsigned seed);
 
 class ImageFolder {

@@ -58,21 +58,32 @@ cv::Mat readAndDecode(const QString& path, QString* why) {
 bool decodeInto(const QString& path, const Preprocess& pre, float* out, QString* why) {
     cv::Mat raw = readAndDecode(path, why);
     if (raw.empty()) return false;
-    if (raw.depth() == CV_16U) raw.convertTo(raw, CV_8U, 1.0 / 257.0);
-    else if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U);
+    if (raw.depth() == CV_16U)
+        raw.convertTo(raw, CV_8U, 1.0 / 257.0);
+    else if (raw.depth() != CV_8U)
+        raw.convertTo(raw, CV_8U);
     cv::Mat img;
     const int c = raw.channels();
     if (pre.channels == 1) {
-        if (c == 1) img = raw;
-        else if (c == 3) cv::cvtColor(raw, img, cv::COLOR_BGR2GRAY);  // ITU-R 601 luma, as PIL's "L"
-        else if (c == 4) cv::cvtColor(raw, img, cv::COLOR_BGRA2GRAY);
+        if (c == 1)
+            img = raw;
+        else if (c == 3)
+            cv::cvtColor(raw, img, cv::COLOR_BGR2GRAY);  // ITU-R 601 luma, as PIL's "L"
+        else if (c == 4)
+            cv::cvtColor(raw, img, cv::COLOR_BGRA2GRAY);
     } else if (pre.channels == 3) {
-        if (c == 1) cv::cvtColor(raw, img, cv::COLOR_GRAY2RGB);
-        else if (c == 3) cv::cvtColor(raw, img, cv::COLOR_BGR2RGB);
-        else if (c == 4) cv::cvtColor(raw, img, cv::COLOR_BGRA2RGB);
+        if (c == 1)
+            cv::cvtColor(raw, img, cv::COLOR_GRAY2RGB);
+        else if (c == 3)
+            cv::cvtColor(raw, img, cv::COLOR_BGR2RGB);
+        else if (c == 4)
+            cv::cvtColor(raw, img, cv::COLOR_BGRA2RGB);
     }
     if (img.empty()) {
-        if (why) *why = QString("%1-channel image cannot be converted to %2 channels").arg(c).arg(pre.channels);
+        if (why)
+            *why = QString("%1-channel image cannot be converted to %2 channels")
+                       .arg(c)
+                       .arg(pre.channels);
         return false;
     }
     const int S = pre.imageSize;
@@ -142,7 +153,8 @@ LoadedImages loadImages(const ImageFolder& folder, const Preprocess& pre, int be
                 stop = true;
                 break;
             }
-            ok[i] = decodeInto(folder.items()[begin + i].path, pre, base + i * per, &why[i]) ? 1 : 0;
+            ok[i] =
+                decodeInto(folder.items()[begin + i].path, pre, base + i * per, &why[i]) ? 1 : 0;
         }
     });
     if (stop) throw Error("cancelled");
@@ -160,8 +172,11 @@ LoadedImages loadImages(const ImageFolder& folder, const Preprocess& pre, int be
     }
     if (keep.empty())
         throw Error(QString("%1: none of the %2 image files could be decoded (first: %3)")
-                        .arg(folder.root()).arg(n).arg(out.failed.value(0)));
-    out.images = static_cast<int>(keep.size()) == n ? all : all.index_select(0, torch::tensor(keep));
+                        .arg(folder.root())
+                        .arg(n)
+                        .arg(out.failed.value(0)));
+    out.images =
+        static_cast<int>(keep.size()) == n ? all : all.index_select(0, torch::tensor(keep));
     out.labels = torch::tensor(labels, torch::kInt64);
     return out;
 }

@@ -25,16 +25,16 @@ struct Preprocess {
 };
 
 struct LoadedImages {
-    torch::Tensor images;     // [N, C, S, S] float32, normalized
-    torch::Tensor labels;     // [N] int64, -1 when unlabelled
-    std::vector<int> items;   // index into the folder's items, per row
-    QStringList failed;       // "relative/path: reason" for each file that failed to decode
+    torch::Tensor images;    // [N, C, S, S] float32, normalized
+    torch::Tensor labels;    // [N] int64, -1 when unlabelled
+    std::vector<int> items;  // index into the folder's items, per row
+    QStringList failed;      // "relative/path: reason" for each file that failed to decode
 };
 
 // Decodes items [begin, end) of a folder (all when end < 0). Failed files are skipped and listed.
 // Throws evolq::Error when no image in the range could be used. `cancelled` is polled.
-LoadedImages loadImages(const ImageFolder& folder, const Preprocess& pre, int begin = 0, int end = -1,
-                        const std::function<bool()>& cancelled = {});
+LoadedImages loadImages(const ImageFolder& folder, const Preprocess& pre, int begin = 0,
+                        int end = -1, const std::function<bool()>& cancelled = {});
 
 // One image, decoded and preprocessed into [C, S, S]; returns an undefined tensor on failure.
 torch::Tensor loadImage(const QString& path, const Preprocess& pre, QString* error = nullptr);

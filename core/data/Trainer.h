@@ -35,7 +35,8 @@ struct EpochReport {
     double loss = 0, trainTop1 = 0, valTop1 = 0, seconds = 0, lr = 0;
 };
 
-// Throws evolq::Error. `onEpoch` receives each epoch's figures; `onStep(done, total)` step progress.
+// Throws evolq::Error. `onEpoch` receives each epoch's figures; `onStep(done, total)` step
+// progress.
 void trainModel(const TrainSettings& s, const std::function<void(const EpochReport&)>& onEpoch,
                 const std::function<void(int, int, double)>& onStep = {});
 

@@ -7,8 +7,8 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
-#include "quant/QuantizedVit.h"
 #include "io/ScaleFile.h"
+#include "quant/QuantizedVit.h"
 
 namespace evolq {
 

@@ -20,8 +20,8 @@ public:
     static constexpr int kSchemaVersion = 1;
     static constexpr const char* kFormat = "evolq-scales";
 
-    // Builds the document from a calibrated model. `provenance` entries ("calibration", "search", ...)
-    // are merged into the top level.
+    // Builds the document from a calibrated model. `provenance` entries ("calibration", "search",
+    // ...) are merged into the top level.
     static QJsonObject toJson(const QuantizedVit& q, const QJsonObject& provenance = {});
     // Atomic write (AtomicFile); throws evolq::Error naming the file.
     static void write(const QString& path, const QJsonObject& doc);
@@ -33,8 +33,12 @@ public:
     const QJsonObject& json() const { return m_doc; }
     const QString& source() const { return m_source; }
     QuantConfig config() const { return m_config; }
-    QString modelSha256() const { return m_doc.value("model").toObject().value("sha256").toString(); }
-    QString modelArchitecture() const { return m_doc.value("model").toObject().value("architecture").toString(); }
+    QString modelSha256() const {
+        return m_doc.value("model").toObject().value("sha256").toString();
+    }
+    QString modelArchitecture() const {
+        return m_doc.value("model").toObject().value("architecture").toString();
+    }
 
     // Applies every quantizer's scales and zero points; the model must be the one the file was made
     // for, and every quantizer must match by name, bits and length. Throws evolq::Error.

@@ -17,8 +17,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, const torch::Tensor& labels,
-                               const LandscapeSettings& s, const torch::Tensor& toward)
+LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images,
+                               const torch::Tensor& labels, const LandscapeSettings& s,
+                               const torch::Tensor& toward)
     : m_q(q), m_s(s) {
     if (!q.calibrated()) throw Error("the model must be quantized before a landscape sweep");
     m_s.validate();
@@ -28,25 +29,31 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
     torch::Tensor imgs = images, labs = labels;
     const int64_t n = images.size(0);
     if (m_s.subset > 0 && m_s.subset < n) {
-        const std::vector<int> picked = seededSubsetIndices(static_cast<int>(n), m_s.subset, m_s.seed);
+        const std::vector<int> picked =
+            seededSubsetIndices(static_cast<int>(n), m_s.subset, m_s.seed);
         const torch::Tensor sel = torch::tensor(std::vector<int64_t>(picked.begin(), picked.end()));
         imgs = images.index_select(0, sel);
         if (labels.defined()) labs = labels.index_select(0, sel);
     }
     m_labels = labs;
-    m_fit = std::make_unique<FitnessFunction>(q, imgs, FitnessSettings{LossKind::InfoNce, m_s.temperature, m_s.batch});
+    m_fit = std::make_unique<FitnessFunction>(
+        q, imgs, FitnessSettings{LossKind::InfoNce, m_s.temperature, m_s.batch});
 
     if (!m_s.quantizer.isEmpty()) {
         m_quantizerIndex = q.findQuantizer(m_s.quantizer);
-        if (m_quantizerIndex < 0 || !q.quantizer(m_quantizerIndex).isWeight() || !q.quantizer(m_quantizerIndex).enabled())
+        if (m_quantizerIndex < 0 || !q.quantizer(m_quantizerIndex).isWeight() ||
+            !q.quantizer(m_quantizerIndex).enabled())
             throw Error(QString("'%1' is not a quantized weight of this model").arg(m_s.quantizer));
         static const QRegularExpression re("^blocks\\.(\\d+)\\.");
         const auto m = re.match(m_s.quantizer);
-        m_block = m.hasMatch() ? m.captured(1).toInt() : (m_s.quantizer.startsWith("head") ? L : -1);
+        m_block =
+            m.hasMatch() ? m.captured(1).toInt() : (m_s.quantizer.startsWith("head") ? L : -1);
         m_centre = q.quantizer(m_quantizerIndex).scale().clone();
     } else {
-        if (m_s.block < 0 || m_s.block >= L) throw Error(QString("block %1 is outside 0..%2").arg(m_s.block).arg(L - 1));
-        if (q.config().weightBits == 0) throw Error("weights are not quantized: there are no weight scales to sweep");
+        if (m_s.block < 0 || m_s.block >= L)
+            throw Error(QString("block %1 is outside 0..%2").arg(m_s.block).arg(L - 1));
+        if (q.config().weightBits == 0)
+            throw Error("weights are not quantized: there are no weight scales to sweep");
         m_block = m_s.block;
         m_centre = q.genome(m_block).clone();
     }
@@ -59,7 +66,8 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
         // Box-Muller on our own uniform draws: the same directions on every platform.
         std::vector<float> v(C);
         for (int64_t i = 0; i < C; ++i) {
-            const double u1 = std::max(RegularizedEvolution::uniform01(rng), 1e-300), u2 = RegularizedEvolution::uniform01(rng);
+            const double u1 = std::max(RegularizedEvolution::uniform01(rng), 1e-300),
+                         u2 = RegularizedEvolution::uniform01(rng);
             v[i] = static_cast<float>(std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2));
         }
         torch::Tensor z = torch::tensor(v);
@@ -72,8 +80,12 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
     };
     for (int axis = 0; axis < m_s.dims; ++axis) {
         switch (m_s.direction) {
-            case DirectionKind::Random: m_dirs[axis] = gaussian(); break;
-            case DirectionKind::Mutation: m_dirs[axis] = uniform(); break;
+            case DirectionKind::Random:
+                m_dirs[axis] = gaussian();
+                break;
+            case DirectionKind::Mutation:
+                m_dirs[axis] = uniform();
+                break;
             case DirectionKind::Channel: {
                 const int c = m_s.channel + axis;
                 if (c >= C) throw Error(QString("channel %1 is outside 0..%2").arg(c).arg(C - 1));
@@ -85,9 +97,12 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
             case DirectionKind::TowardResult:
                 if (axis == 0) {
                     if (!toward.defined() || toward.numel() != C)
-                        throw Error(QString("the target scales have %1 values, expected %2").arg(toward.defined() ? toward.numel() : 0).arg(C));
+                        throw Error(QString("the target scales have %1 values, expected %2")
+                                        .arg(toward.defined() ? toward.numel() : 0)
+                                        .arg(C));
                     m_toward = true;
-                    m_dirs[0] = toward.reshape({-1}).to(torch::kFloat32) - m_centre;  // a = 1 lands on the target
+                    m_dirs[0] = toward.reshape({-1}).to(torch::kFloat32) -
+                                m_centre;  // a = 1 lands on the target
                 } else {
                     m_dirs[1] = gaussian();  // a random second axis beside the path
                 }
@@ -98,8 +113,10 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, con
 
 torch::Tensor LandscapeSweep::scalesAt(double a, double b) const {
     torch::Tensor s = m_centre.clone();
-    if (m_toward) s += a * m_dirs[0];
-    else s += a * m_unit * m_dirs[0];
+    if (m_toward)
+        s += a * m_dirs[0];
+    else
+        s += a * m_unit * m_dirs[0];
     if (m_s.dims == 2) s += b * m_unit * m_dirs[1];
     // A scale must stay positive; |.| as Evol-Q's mutation does.
     return s.abs().clamp_min(std::numeric_limits<float>::epsilon());
@@ -110,7 +127,9 @@ LandscapeStart LandscapeSweep::startInfo() const {
     st.dims = m_s.dims;
     st.points = m_s.points;
     st.radius = m_s.radius;
-    st.unit = m_toward ? "fraction of the way to the target" : (m_s.unit == RadiusUnit::MutationRange ? "r (mutation range)" : "fraction of each scale");
+    st.unit = m_toward ? "fraction of the way to the target"
+                       : (m_s.unit == RadiusUnit::MutationRange ? "r (mutation range)"
+                                                                : "fraction of each scale");
     st.direction = m_s.directionName();
     st.block = m_s.quantizer.isEmpty() ? m_s.block : m_block;
     st.losses = m_s.losses;
@@ -126,10 +145,12 @@ void LandscapeSweep::setScales(const torch::Tensor& s) {
 
 std::vector<double> LandscapeSweep::lossesAt() {
     torch::NoGradGuard ng;
-    const torch::Tensor ql = m_block >= 0 ? m_fit->quantizedLogitsFromBlock() : m_fit->quantizedLogitsFull();
+    const torch::Tensor ql =
+        m_block >= 0 ? m_fit->quantizedLogitsFromBlock() : m_fit->quantizedLogitsFull();
     const torch::Tensor& fp = m_fit->fpLogits();
     const int64_t n = ql.size(0), batch = m_s.batch;
-    const bool labelled = m_labels.defined() && m_labels.numel() == n && (m_labels >= 0).all().item<bool>();
+    const bool labelled =
+        m_labels.defined() && m_labels.numel() == n && (m_labels >= 0).all().item<bool>();
     std::vector<double> out;
     for (const QString& l : m_s.losses) {
         if (l == "ce" || l == "top1") {
@@ -148,21 +169,24 @@ std::vector<double> LandscapeSweep::lossesAt() {
         int batches = 0;
         for (int64_t i = 0; i < n; i += batch, ++batches) {
             const int64_t e = std::min(n, i + batch);
-            sum += outputLoss(kind, ql.slice(0, i, e), fp.slice(0, i, e), m_s.temperature).item<double>();
+            sum += outputLoss(kind, ql.slice(0, i, e), fp.slice(0, i, e), m_s.temperature)
+                       .item<double>();
         }
         out.push_back(sum / batches);
     }
     return out;
 }
 
-LandscapeResult LandscapeSweep::run(const std::function<void(const LandscapePoint&)>& onPoint, SearchControl* control) {
+LandscapeResult LandscapeSweep::run(const std::function<void(const LandscapePoint&)>& onPoint,
+                                    SearchControl* control) {
     const auto t0 = std::chrono::steady_clock::now();
     const QuantizedVit::State saved = m_q.state();
     LandscapeResult res;
     res.start = startInfo();
     const int n = m_s.points;
     auto coord = [&](int i) { return -m_s.radius + 2 * m_s.radius * i / (n - 1); };
-    std::vector<std::vector<double>> grid(m_s.losses.size(), std::vector<double>(m_s.dims == 2 ? n * n : n, kNaN));
+    std::vector<std::vector<double>> grid(m_s.losses.size(),
+                                          std::vector<double>(m_s.dims == 2 ? n * n : n, kNaN));
     try {
         if (m_block >= 0) m_fit->prepareBlock(std::min(m_block, m_q.model().depth()));
         for (const auto& [i, j] : visitOrder(n, m_s.dims)) {

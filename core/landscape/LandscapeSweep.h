@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "search/EvolSearch.h"
-#include "types/Settings.h"
 #include "quant/QuantizedVit.h"
+#include "search/EvolSearch.h"
 #include "types/Events.h"
+#include "types/Settings.h"
 
 namespace evolq {
 
@@ -30,8 +30,9 @@ struct LandscapeResult {
 // scales are restored afterwards.
 class LandscapeSweep {
 public:
-    // `labels` may be undefined or hold -1 (then ce and top1 are NaN). `toward` is the target scales
-    // for DirectionKind::Toward and TowardResult (the caller reads them from the file or result).
+    // `labels` may be undefined or hold -1 (then ce and top1 are NaN). `toward` is the target
+    // scales for DirectionKind::Toward and TowardResult (the caller reads them from the file or
+    // result).
     LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, const torch::Tensor& labels,
                    const LandscapeSettings& s, const torch::Tensor& toward = {});
 
@@ -46,8 +47,8 @@ public:
     LandscapeResult run(const std::function<void(const LandscapePoint&)>& onPoint = {},
                         SearchControl* control = nullptr);
 
-    // Grid visiting order: 1-D left to right; 2-D coarse to fine (stride 2^k lattices, coarsest first,
-    // each point once).
+    // Grid visiting order: 1-D left to right; 2-D coarse to fine (stride 2^k lattices, coarsest
+    // first, each point once).
     static std::vector<std::pair<int, int>> visitOrder(int points, int dims);
     // Strict interior local minima, total variation / |end - start|, centre minus best.
     static Jaggedness jaggedness1D(const std::vector<double>& line);

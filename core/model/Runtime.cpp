@@ -18,10 +18,14 @@ int initRuntime(int threads) {
     return at::get_num_threads();
 }
 
-int runtimeThreads() { return at::get_num_threads(); }
+int runtimeThreads() {
+    return at::get_num_threads();
+}
 
 QString runtimeDescription() {
-    return QString("LibTorch %1, %2 intra-op threads").arg(TORCH_VERSION).arg(at::get_num_threads());
+    return QString("LibTorch %1, %2 intra-op threads")
+        .arg(TORCH_VERSION)
+        .arg(at::get_num_threads());
 }
 
 namespace {
@@ -33,7 +37,8 @@ QString firstExisting(const QStringList& candidates) {
 }  // namespace
 
 QString defaultModelDir() {
-    const QString app = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    const QString app =
+        QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
     return firstExisting({QString(EVOLQ_SOURCE_MODELS_DIR) + "/vit-tiny-fmnist",
                           app + "/../share/evolq-workbench/models/vit-tiny-fmnist",
                           QString(EVOLQ_INSTALL_MODELS_DIR) + "/vit-tiny-fmnist"});

@@ -69,7 +69,8 @@ QStringList topLevelKeys(const QByteArray& json) {
                 ++j;
             }
             int k = j + 1;
-            while (k < n && (json[k] == ' ' || json[k] == '\n' || json[k] == '\r' || json[k] == '\t'))
+            while (k < n &&
+                   (json[k] == ' ' || json[k] == '\n' || json[k] == '\r' || json[k] == '\t'))
                 ++k;
             if (depth == 1 && k < n && json[k] == ':') keys << QString::fromUtf8(raw);
             i = j;
@@ -83,10 +84,14 @@ QStringList topLevelKeys(const QByteArray& json) {
 }
 
 bool parseDType(const QString& s, DType* out) {
-    if (s == "F32") *out = DType::F32;
-    else if (s == "F16") *out = DType::F16;
-    else if (s == "BF16") *out = DType::BF16;
-    else return false;
+    if (s == "F32")
+        *out = DType::F32;
+    else if (s == "F16")
+        *out = DType::F16;
+    else if (s == "BF16")
+        *out = DType::BF16;
+    else
+        return false;
     return true;
 }
 
@@ -94,14 +99,19 @@ bool parseDType(const QString& s, DType* out) {
 
 const char* dtypeName(DType t) {
     switch (t) {
-        case DType::F32: return "F32";
-        case DType::F16: return "F16";
-        case DType::BF16: return "BF16";
+        case DType::F32:
+            return "F32";
+        case DType::F16:
+            return "F16";
+        case DType::BF16:
+            return "BF16";
     }
     return "?";
 }
 
-int dtypeSize(DType t) { return t == DType::F32 ? 4 : 2; }
+int dtypeSize(DType t) {
+    return t == DType::F32 ? 4 : 2;
+}
 
 int64_t TensorEntry::numel() const {
     int64_t n = 1;
@@ -127,17 +137,22 @@ SafeTensorsFile SafeTensorsFile::parse(QByteArray bytes, const QString& label) {
         return Error(QString("%1: not a valid safetensors file: %2").arg(label, what));
     };
     const uint64_t fileSize = static_cast<uint64_t>(bytes.size());
-    if (fileSize < 8) throw fail(QString("only %1 bytes, shorter than the 8-byte header length").arg(fileSize));
+    if (fileSize < 8)
+        throw fail(QString("only %1 bytes, shorter than the 8-byte header length").arg(fileSize));
     const uint64_t headerLen = readLe64(bytes.constData());
     if (headerLen > kMaxHeaderBytes)
         throw fail(QString("header length %1 exceeds the 100 MB limit").arg(headerLen));
     if (headerLen > fileSize - 8)
-        throw fail(QString("header length %1 runs past the end of the file (%2 bytes)").arg(headerLen).arg(fileSize));
+        throw fail(QString("header length %1 runs past the end of the file (%2 bytes)")
+                       .arg(headerLen)
+                       .arg(fileSize));
     const QByteArray header = bytes.mid(8, static_cast<int>(headerLen));
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(header, &perr);
     if (perr.error != QJsonParseError::NoError)
-        throw fail(QString("header is not valid JSON (%1 at byte %2)").arg(perr.errorString()).arg(perr.offset));
+        throw fail(QString("header is not valid JSON (%1 at byte %2)")
+                       .arg(perr.errorString())
+                       .arg(perr.offset));
     if (!doc.isObject()) throw fail("header is not a JSON object");
 
     const QStringList keys = topLevelKeys(header);
@@ -181,7 +196,8 @@ SafeTensorsFile SafeTensorsFile::parse(QByteArray bytes, const QString& label) {
         long double count = 1;
         for (const QJsonValue& d : shape) {
             const double v = d.toDouble(-1);
-            if (!d.isDouble() || v < 0 || v != static_cast<double>(static_cast<int64_t>(v)) || v > 9e15)
+            if (!d.isDouble() || v < 0 || v != static_cast<double>(static_cast<int64_t>(v)) ||
+                v > 9e15)
                 throw tfail("shape holds a value that is not a non-negative integer");
             e.shape.push_back(static_cast<int64_t>(v));
             count *= static_cast<long double>(v);
@@ -190,18 +206,26 @@ SafeTensorsFile SafeTensorsFile::parse(QByteArray bytes, const QString& label) {
             throw tfail("data_offsets must be [begin, end]");
         const QJsonArray off = t.value("data_offsets").toArray();
         const double b = off[0].toDouble(-1), en = off[1].toDouble(-1);
-        if (!off[0].isDouble() || !off[1].isDouble() || b < 0 || en < 0 || b > 1.8e19 || en > 1.8e19 ||
-            b != static_cast<double>(static_cast<uint64_t>(b)) || en != static_cast<double>(static_cast<uint64_t>(en)))
+        if (!off[0].isDouble() || !off[1].isDouble() || b < 0 || en < 0 || b > 1.8e19 ||
+            en > 1.8e19 || b != static_cast<double>(static_cast<uint64_t>(b)) ||
+            en != static_cast<double>(static_cast<uint64_t>(en)))
             throw tfail("data_offsets are not non-negative integers");
         e.begin = static_cast<uint64_t>(b);
         e.end = static_cast<uint64_t>(en);
-        if (e.end < e.begin) throw tfail(QString("data_offsets [%1, %2] end before they begin").arg(e.begin).arg(e.end));
+        if (e.end < e.begin)
+            throw tfail(
+                QString("data_offsets [%1, %2] end before they begin").arg(e.begin).arg(e.end));
         if (e.end > dataSize)
-            throw tfail(QString("data_offsets [%1, %2] run past the data area (%3 bytes)").arg(e.begin).arg(e.end).arg(dataSize));
+            throw tfail(QString("data_offsets [%1, %2] run past the data area (%3 bytes)")
+                            .arg(e.begin)
+                            .arg(e.end)
+                            .arg(dataSize));
         const long double expected = count * dtypeSize(e.dtype);
         if (expected != static_cast<long double>(e.end - e.begin))
             throw tfail(QString("holds %1 bytes but shape x %2 needs %3")
-                            .arg(e.end - e.begin).arg(dtypeName(e.dtype)).arg(static_cast<double>(expected), 0, 'f', 0));
+                            .arg(e.end - e.begin)
+                            .arg(dtypeName(e.dtype))
+                            .arg(static_cast<double>(expected), 0, 'f', 0));
         st.m_tensors.push_back(std::move(e));
     }
     std::vector<const TensorEntry*> byOffset;
@@ -211,7 +235,8 @@ SafeTensorsFile SafeTensorsFile::parse(QByteArray bytes, const QString& label) {
     });
     for (size_t i = 1; i < byOffset.size(); ++i) {
         if (byOffset[i]->begin < byOffset[i - 1]->end)
-            throw fail(QString("tensors '%1' and '%2' overlap").arg(byOffset[i - 1]->name, byOffset[i]->name));
+            throw fail(QString("tensors '%1' and '%2' overlap")
+                           .arg(byOffset[i - 1]->name, byOffset[i]->name));
     }
     std::sort(st.m_tensors.begin(), st.m_tensors.end(),
               [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
@@ -257,7 +282,8 @@ void writeSafeTensors(const QString& path, const std::vector<NamedFloatTensor>& 
     QJsonObject header;
     if (!metadata.isEmpty()) {
         QJsonObject md;
-        for (auto it = metadata.begin(); it != metadata.end(); ++it) md.insert(it.key(), it.value());
+        for (auto it = metadata.begin(); it != metadata.end(); ++it)
+            md.insert(it.key(), it.value());
         header.insert("__metadata__", md);
     }
     uint64_t offset = 0;
@@ -269,11 +295,14 @@ void writeSafeTensors(const QString& path, const std::vector<NamedFloatTensor>& 
             shape.append(static_cast<double>(d));
         }
         if (static_cast<size_t>(n) != t.values.size())
-            throw Error(QString("%1: tensor '%2' has %3 values for its shape").arg(path, t.name).arg(t.values.size()));
+            throw Error(QString("%1: tensor '%2' has %3 values for its shape")
+                            .arg(path, t.name)
+                            .arg(t.values.size()));
         QJsonObject e;
         e.insert("dtype", "F32");
         e.insert("shape", shape);
-        e.insert("data_offsets", QJsonArray{static_cast<double>(offset), static_cast<double>(offset + 4 * n)});
+        e.insert("data_offsets",
+                 QJsonArray{static_cast<double>(offset), static_cast<double>(offset + 4 * n)});
         header.insert(t.name, e);
         offset += 4 * static_cast<uint64_t>(n);
     }

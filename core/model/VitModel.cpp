@@ -65,11 +65,14 @@ torch::Tensor trunc(std::vector<int64_t> shape, double std) {
 QJsonObject readJsonObject(const QString& path) {
     QFile f(path);
     if (!f.exists()) throw Error(QString("%1: file not found").arg(path));
-    if (!f.open(QIODevice::ReadOnly)) throw Error(QString("%1: cannot open: %2").arg(path, f.errorString()));
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error(QString("%1: cannot open: %2").arg(path, f.errorString()));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (err.error != QJsonParseError::NoError)
-        throw Error(QString("%1: not valid JSON (%2 at byte %3)").arg(path, err.errorString()).arg(err.offset));
+        throw Error(QString("%1: not valid JSON (%2 at byte %3)")
+                        .arg(path, err.errorString())
+                        .arg(err.offset));
     if (!doc.isObject()) throw Error(QString("%1: expected a JSON object").arg(path));
     return doc.object();
 }
@@ -82,7 +85,8 @@ std::vector<float> floatList(const QJsonValue& v) {
 
 QString sha256Of(const QString& path) {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) throw Error(QString("%1: cannot open: %2").arg(path, f.errorString()));
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error(QString("%1: cannot open: %2").arg(path, f.errorString()));
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(&f);
     return QString::fromLatin1(h.result().toHex());
@@ -116,7 +120,8 @@ VitModel::VitModel(const ModelInfo& info) : m_info(info) {
     m_normW = torch::ones({D});
     m_normB = torch::zeros({D});
     m_head = {trunc({info.numClasses, D}, 0.02), torch::zeros({info.numClasses})};
-    if (info.distilled) m_headDist = {trunc({info.numClasses, D}, 0.02), torch::zeros({info.numClasses})};
+    if (info.distilled)
+        m_headDist = {trunc({info.numClasses, D}, 0.02), torch::zeros({info.numClasses})};
     registerAll();
 }
 
@@ -186,12 +191,15 @@ QStringList VitModel::layerNames() const {
 
 QStringList VitModel::pointNames() const {
     QStringList names{"input", "patch_embed.out", "pos_embed.out"};
-    static const char* kBlock[kPointsPerBlock] = {
-        "norm1.out",   "attn.qkv.out",  "attn.scores", "attn.probs", "attn.out",  "attn.proj.out",
-        "residual1.out", "norm2.out", "mlp.act.out", "mlp.fc2.out", "residual2.out"};
+    static const char* kBlock[kPointsPerBlock] = {"norm1.out",     "attn.qkv.out", "attn.scores",
+                                                  "attn.probs",    "attn.out",     "attn.proj.out",
+                                                  "residual1.out", "norm2.out",    "mlp.act.out",
+                                                  "mlp.fc2.out",   "residual2.out"};
     for (int b = 0; b < m_info.depth; ++b)
-        for (int p = 0; p < kPointsPerBlock; ++p) names << QString("blocks.%1.%2").arg(b).arg(kBlock[p]);
-    names << "norm.out" << "head.out";
+        for (int p = 0; p < kPointsPerBlock; ++p)
+            names << QString("blocks.%1.%2").arg(b).arg(kBlock[p]);
+    names << "norm.out"
+          << "head.out";
     return names;
 }
 
@@ -236,9 +244,12 @@ torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks*
     const Block& b = m_blocks[bi];
     const int base = pointIndex(bi, kNorm1Out);
     auto act = [&](int p, torch::Tensor t) { return hooks ? hooks->activation(base + p, t) : t; };
-    const int64_t N = xin.size(0), T = xin.size(1), D = m_info.width, Hh = m_info.heads, hd = D / Hh;
+    const int64_t N = xin.size(0), T = xin.size(1), D = m_info.width, Hh = m_info.heads,
+                  hd = D / Hh;
     torch::Tensor x = xin;
-    torch::Tensor h = act(kNorm1Out, F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n1w).bias(b.n1b).eps(1e-6)));
+    torch::Tensor h =
+        act(kNorm1Out,
+            F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n1w).bias(b.n1b).eps(1e-6)));
     torch::Tensor qkv = act(kQkvOut, linear(layerIndex(bi, kQkv), h, hooks));
     qkv = qkv.reshape({N, T, 3, Hh, hd}).permute({2, 0, 3, 1, 4});
     const torch::Tensor q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(hd)));
@@ -248,7 +259,8 @@ torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks*
     o = act(kProjOut, linear(layerIndex(bi, kProj), o, hooks));
     if (b.ls1.defined()) o = o * b.ls1;
     x = act(kResidual1, x + o);
-    h = act(kNorm2Out, F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n2w).bias(b.n2b).eps(1e-6)));
+    h = act(kNorm2Out,
+            F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n2w).bias(b.n2b).eps(1e-6)));
     h = act(kGeluOut, torch::gelu(linear(layerIndex(bi, kFc1), h, hooks)));
     h = act(kFc2Out, linear(layerIndex(bi, kFc2), h, hooks));
     if (b.ls2.defined()) h = h * b.ls2;
@@ -263,7 +275,8 @@ torch::Tensor VitModel::runBlocks(int from, int to, torch::Tensor x, ForwardHook
 torch::Tensor VitModel::head(const torch::Tensor& tokens, ForwardHooks* hooks) {
     const int64_t D = m_info.width;
     auto norm = [&](const torch::Tensor& t) {
-        torch::Tensor y = F::layer_norm(t, F::LayerNormFuncOptions({D}).weight(m_normW).bias(m_normB).eps(1e-6));
+        torch::Tensor y =
+            F::layer_norm(t, F::LayerNormFuncOptions({D}).weight(m_normW).bias(m_normB).eps(1e-6));
         return hooks ? hooks->activation(normOutPoint(), y) : y;
     };
     torch::Tensor x = m_info.fcNorm ? tokens : norm(tokens);
@@ -274,7 +287,8 @@ torch::Tensor VitModel::head(const torch::Tensor& tokens, ForwardHooks* hooks) {
         logits = linear(headLayer(), pooled, hooks);
     } else {
         logits = linear(headLayer(), x.select(1, 0), hooks);
-        if (m_info.distilled) logits = (logits + linear(headLayer() + 1, x.select(1, 1), hooks)) / 2;
+        if (m_info.distilled)
+            logits = (logits + linear(headLayer() + 1, x.select(1, 1), hooks)) / 2;
     }
     return hooks ? hooks->activation(logitsPoint(), logits) : logits;
 }
@@ -287,7 +301,8 @@ torch::Tensor VitModel::forward(const torch::Tensor& images, ForwardHooks* hooks
 
 std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
     const QString folder = QDir(folderIn).absolutePath();
-    if (!QFileInfo(folder).isDir()) throw Error(QString("%1: model folder not found").arg(folderIn));
+    if (!QFileInfo(folder).isDir())
+        throw Error(QString("%1: model folder not found").arg(folderIn));
     const QString cfgPath = QDir(folder).filePath("config.json");
     const QString stPath = QDir(folder).filePath("model.safetensors");
     const QJsonObject cfg = readJsonObject(cfgPath);
@@ -316,7 +331,10 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
 
     const auto pw = shapeOf("patch_embed.proj.weight");
     if (pw.size() != 4 || pw[2] != pw[3])
-        throw bad(QString("patch_embed.proj.weight has shape %1, expected [width, channels, patch, patch]").arg(fmt(pw)));
+        throw bad(
+            QString(
+                "patch_embed.proj.weight has shape %1, expected [width, channels, patch, patch]")
+                .arg(fmt(pw)));
     info.width = static_cast<int>(pw[0]);
     info.channels = static_cast<int>(pw[1]);
     info.patchSize = static_cast<int>(pw[2]);
@@ -324,11 +342,13 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
     info.distilled = st.find("dist_token") != nullptr;
     info.numPrefixTokens = (info.classToken ? 1 : 0) + (info.distilled ? 1 : 0);
     info.fcNorm = st.find("fc_norm.weight") != nullptr;
-    info.globalPool = cfg.value("global_pool").toString(margs.value("global_pool").toString(
-        info.classToken ? "token" : "avg"));
+    info.globalPool =
+        cfg.value("global_pool")
+            .toString(margs.value("global_pool").toString(info.classToken ? "token" : "avg"));
     if (info.globalPool.isEmpty()) info.globalPool = "token";
     if (info.globalPool != "token" && info.globalPool != "avg")
-        throw Error(QString("%1: global_pool '%2' is not supported (token or avg)").arg(cfgPath, info.globalPool));
+        throw Error(QString("%1: global_pool '%2' is not supported (token or avg)")
+                        .arg(cfgPath, info.globalPool));
     if (info.globalPool == "token" && !info.classToken)
         throw bad("global_pool is 'token' but the file has no cls_token");
 
@@ -341,10 +361,14 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
     info.depth = blockIds.size();
     if (info.depth == 0) throw bad("no transformer blocks (blocks.N.*) found");
     for (int i = 0; i < info.depth; ++i)
-        if (!blockIds.contains(i)) throw bad(QString("blocks are not numbered 0..%1: block %2 is missing").arg(info.depth - 1).arg(i));
+        if (!blockIds.contains(i))
+            throw bad(QString("blocks are not numbered 0..%1: block %2 is missing")
+                          .arg(info.depth - 1)
+                          .arg(i));
 
     const auto hw = shapeOf("head.weight");
-    if (hw.size() != 2) throw bad(QString("head.weight has shape %1, expected [classes, width]").arg(fmt(hw)));
+    if (hw.size() != 2)
+        throw bad(QString("head.weight has shape %1, expected [classes, width]").arg(fmt(hw)));
     info.numClasses = static_cast<int>(hw[0]);
     const auto f1 = shapeOf("blocks.0.mlp.fc1.weight");
     if (f1.size() != 2) throw bad(QString("blocks.0.mlp.fc1.weight has shape %1").arg(fmt(f1)));
@@ -353,47 +377,77 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
 
     const auto pos = shapeOf("pos_embed");
     if (pos.size() != 3 || pos[0] != 1 || pos[2] != info.width)
-        throw bad(QString("pos_embed has shape %1, expected [1, tokens, %2]").arg(fmt(pos)).arg(info.width));
+        throw bad(QString("pos_embed has shape %1, expected [1, tokens, %2]")
+                      .arg(fmt(pos))
+                      .arg(info.width));
     const QJsonArray inputSize = pcfg.value("input_size").toArray();
     if (inputSize.size() == 3) {
         const int c = inputSize[0].toInt(), h = inputSize[1].toInt(), w = inputSize[2].toInt();
-        if (h != w) throw Error(QString("%1: input_size %2x%3 is not square").arg(cfgPath).arg(h).arg(w));
+        if (h != w)
+            throw Error(QString("%1: input_size %2x%3 is not square").arg(cfgPath).arg(h).arg(w));
         if (c != info.channels)
-            throw Error(QString("%1: input_size has %2 channels but patch_embed.proj.weight takes %3").arg(cfgPath).arg(c).arg(info.channels));
+            throw Error(
+                QString("%1: input_size has %2 channels but patch_embed.proj.weight takes %3")
+                    .arg(cfgPath)
+                    .arg(c)
+                    .arg(info.channels));
         info.imageSize = h;
     } else {
-        const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(pos[1] - info.numPrefixTokens))));
+        const int side = static_cast<int>(
+            std::lround(std::sqrt(static_cast<double>(pos[1] - info.numPrefixTokens))));
         info.imageSize = side * info.patchSize;
     }
     if (info.imageSize % info.patchSize != 0)
-        throw Error(QString("%1: image size %2 is not a multiple of the patch size %3").arg(cfgPath).arg(info.imageSize).arg(info.patchSize));
+        throw Error(QString("%1: image size %2 is not a multiple of the patch size %3")
+                        .arg(cfgPath)
+                        .arg(info.imageSize)
+                        .arg(info.patchSize));
     const int g = info.imageSize / info.patchSize;
     info.numPatches = g * g;
-    if (pos[1] == info.numPatches + info.numPrefixTokens) info.posEmbedHasPrefix = true;
-    else if (pos[1] == info.numPatches && info.numPrefixTokens > 0) info.posEmbedHasPrefix = false;
+    if (pos[1] == info.numPatches + info.numPrefixTokens)
+        info.posEmbedHasPrefix = true;
+    else if (pos[1] == info.numPatches && info.numPrefixTokens > 0)
+        info.posEmbedHasPrefix = false;
     else
-        throw bad(QString("pos_embed has %1 tokens but image size %2 with patch %3 gives %4 patches and %5 prefix tokens")
-                      .arg(pos[1]).arg(info.imageSize).arg(info.patchSize).arg(info.numPatches).arg(info.numPrefixTokens));
+        throw bad(QString("pos_embed has %1 tokens but image size %2 with patch %3 gives %4 "
+                          "patches and %5 prefix tokens")
+                      .arg(pos[1])
+                      .arg(info.imageSize)
+                      .arg(info.patchSize)
+                      .arg(info.numPatches)
+                      .arg(info.numPrefixTokens));
 
     if (margs.contains("num_heads")) {
         info.heads = margs.value("num_heads").toInt();
     } else {
         const QString a = info.architecture.toLower();
-        if (a.contains("tiny")) info.heads = 3;
-        else if (a.contains("small")) info.heads = 6;
-        else if (a.contains("base")) info.heads = 12;
-        else if (a.contains("large") || a.contains("huge")) info.heads = 16;
+        if (a.contains("tiny"))
+            info.heads = 3;
+        else if (a.contains("small"))
+            info.heads = 6;
+        else if (a.contains("base"))
+            info.heads = 12;
+        else if (a.contains("large") || a.contains("huge"))
+            info.heads = 16;
         else
-            throw Error(QString("%1: cannot tell the number of attention heads from architecture '%2'; "
-                                "add \"model_args\": {\"num_heads\": H}").arg(cfgPath, info.architecture));
+            throw Error(
+                QString("%1: cannot tell the number of attention heads from architecture '%2'; "
+                        "add \"model_args\": {\"num_heads\": H}")
+                    .arg(cfgPath, info.architecture));
     }
     if (info.heads <= 0 || info.width % info.heads != 0)
-        throw Error(QString("%1: %2 heads do not divide the width %3").arg(cfgPath).arg(info.heads).arg(info.width));
+        throw Error(QString("%1: %2 heads do not divide the width %3")
+                        .arg(cfgPath)
+                        .arg(info.heads)
+                        .arg(info.width));
 
     if (pcfg.contains("mean")) info.mean = floatList(pcfg.value("mean"));
     if (pcfg.contains("std")) info.std = floatList(pcfg.value("std"));
-    if (static_cast<int>(info.mean.size()) != info.channels || static_cast<int>(info.std.size()) != info.channels)
-        throw Error(QString("%1: mean and std must have %2 values, one per channel").arg(cfgPath).arg(info.channels));
+    if (static_cast<int>(info.mean.size()) != info.channels ||
+        static_cast<int>(info.std.size()) != info.channels)
+        throw Error(QString("%1: mean and std must have %2 values, one per channel")
+                        .arg(cfgPath)
+                        .arg(info.channels));
     for (float s : info.std)
         if (!(s > 0)) throw Error(QString("%1: std values must be positive").arg(cfgPath));
     info.interpolation = pcfg.value("interpolation").toString("bicubic");
@@ -404,7 +458,10 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
     for (const QJsonValue& v : cfg.value("label_names").toArray()) info.labelNames << v.toString();
     const int cfgClasses = cfg.value("num_classes").toInt(info.numClasses);
     if (cfgClasses != info.numClasses)
-        throw Error(QString("%1: num_classes is %2 but head.weight has %3 rows").arg(cfgPath).arg(cfgClasses).arg(info.numClasses));
+        throw Error(QString("%1: num_classes is %2 but head.weight has %3 rows")
+                        .arg(cfgPath)
+                        .arg(cfgClasses)
+                        .arg(info.numClasses));
 
     // Build a model of that shape, then fill it, checking every tensor's shape and that nothing is
     // left over or missing.
@@ -418,8 +475,9 @@ std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
         if (!e) throw bad(QString("missing tensor '%1'").arg(name));
         const std::vector<int64_t> want = kv.value().sizes().vec();
         if (e->shape != want)
-            throw bad(QString("tensor '%1' has shape %2, expected %3 from the model's other tensors")
-                          .arg(name, fmt(e->shape), fmt(want)));
+            throw bad(
+                QString("tensor '%1' has shape %2, expected %3 from the model's other tensors")
+                    .arg(name, fmt(e->shape), fmt(want)));
         const std::vector<float> vals = st.toFloat(*e);
         kv.value().copy_(torch::from_blob(const_cast<float*>(vals.data()), want, torch::kFloat32));
         used.insert(name);
@@ -452,16 +510,18 @@ void VitModel::save(const QString& folder, const QString& architecture) const {
                      {"num_classes", i.numClasses},
                      {"first_conv", "patch_embed.proj"},
                      {"classifier", "head"}};
-    QJsonObject margs{{"img_size", i.imageSize},   {"patch_size", i.patchSize}, {"in_chans", i.channels},
-                      {"embed_dim", i.width},      {"depth", i.depth},          {"num_heads", i.heads},
+    QJsonObject margs{{"img_size", i.imageSize},
+                      {"patch_size", i.patchSize},
+                      {"in_chans", i.channels},
+                      {"embed_dim", i.width},
+                      {"depth", i.depth},
+                      {"num_heads", i.heads},
                       {"mlp_ratio", static_cast<double>(i.mlpHidden) / i.width}};
-    QJsonObject cfg{{"architecture", architecture},
-                    {"num_classes", i.numClasses},
-                    {"num_features", i.width},
-                    {"global_pool", i.globalPool},
-                    {"model_args", margs},
-                    {"pretrained_cfg", pcfg}};
-    if (!i.labelNames.isEmpty()) cfg.insert("label_names", QJsonArray::fromStringList(i.labelNames));
+    QJsonObject cfg{{"architecture", architecture}, {"num_classes", i.numClasses},
+                    {"num_features", i.width},      {"global_pool", i.globalPool},
+                    {"model_args", margs},          {"pretrained_cfg", pcfg}};
+    if (!i.labelNames.isEmpty())
+        cfg.insert("label_names", QJsonArray::fromStringList(i.labelNames));
     writeFileAtomically(QDir(folder).filePath("config.json"), QJsonDocument(cfg).toJson());
     std::vector<NamedFloatTensor> tensors;
     for (const auto& kv : named_parameters()) {

@@ -54,7 +54,8 @@ public:
     // Builds a randomly initialised model of the given shape (for training).
     explicit VitModel(const ModelInfo& info);
 
-    // Loads a timm/Hugging Face model folder (config.json + model.safetensors); throws evolq::Error.
+    // Loads a timm/Hugging Face model folder (config.json + model.safetensors); throws
+    // evolq::Error.
     static std::shared_ptr<VitModel> load(const QString& folder);
     // Saves config.json + model.safetensors in the same layout.
     void save(const QString& folder, const QString& architecture) const;
@@ -67,8 +68,8 @@ public:
     int layerIndex(int block, BlockLayer l) const { return 1 + block * kLayersPerBlock + l; }
     int headLayer() const { return 1 + m_info.depth * kLayersPerBlock; }
     const Linear& layer(int index) const { return *m_layers[index]; }
-    // Activation point table: "input", "patch_embed.out", "pos_embed.out", "blocks.B.norm1.out", ...,
-    // "norm.out", "head.out".
+    // Activation point table: "input", "patch_embed.out", "pos_embed.out", "blocks.B.norm1.out",
+    // ..., "norm.out", "head.out".
     QStringList pointNames() const;
     int pointIndex(int block, BlockPoint p) const { return 3 + block * kPointsPerBlock + p; }
     int normOutPoint() const { return 3 + m_info.depth * kPointsPerBlock; }

@@ -6,8 +6,8 @@
 
 namespace evolq {
 
-torch::Tensor fakeQuantize(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& zero, double lo,
-                           double hi) {
+torch::Tensor fakeQuantize(const torch::Tensor& x, const torch::Tensor& scale,
+                           const torch::Tensor& zero, double lo, double hi) {
     // torch::round rounds half to even, as the integer hardware's convert does.
     return x.div(scale).add_(zero).round_().clamp_(lo, hi).sub_(zero).mul_(scale);
 }
@@ -20,8 +20,8 @@ torch::Tensor log2Quantize(const torch::Tensor& x, int bits) {
     return out.masked_fill_(dropped, 0.0);
 }
 
-void rangeToParams(const torch::Tensor& minIn, const torch::Tensor& maxIn, const BitSpec& b, torch::Tensor* scale,
-                   torch::Tensor* zero) {
+void rangeToParams(const torch::Tensor& minIn, const torch::Tensor& maxIn, const BitSpec& b,
+                   torch::Tensor* scale, torch::Tensor* zero) {
     const double eps = std::numeric_limits<float>::epsilon();
     const double lo = b.lo(), hi = b.hi();
     if (b.isSigned) {
@@ -36,8 +36,14 @@ void rangeToParams(const torch::Tensor& minIn, const torch::Tensor& maxIn, const
 
 FakeQuantizer::FakeQuantizer(QString name, bool isWeight, BitSpec bits, Granularity g, int axis,
                              ObserverKind observer, bool ptf, bool log2)
-    : m_name(std::move(name)), m_isWeight(isWeight), m_bits(bits), m_gran(g), m_axis(axis), m_observer(observer),
-      m_ptf(ptf), m_log2(log2) {}
+    : m_name(std::move(name)),
+      m_isWeight(isWeight),
+      m_bits(bits),
+      m_gran(g),
+      m_axis(axis),
+      m_observer(observer),
+      m_ptf(ptf),
+      m_log2(log2) {}
 
 void FakeQuantizer::resetObserver() {
     m_min = m_max = m_last = torch::Tensor();
@@ -65,8 +71,10 @@ void FakeQuantizer::observe(const torch::Tensor& xin, bool lastBatch) {
     if (m_observer == ObserverKind::Percentile) {
         // FQ-ViT clips at the 0.99999 quantile (and its mirror), smoothed over batches.
         const int64_t n = flat.size(1);
-        const int64_t kHi = std::max<int64_t>(1, std::min<int64_t>(n, static_cast<int64_t>(std::ceil(0.99999 * n))));
-        const int64_t kLo = std::max<int64_t>(1, std::min<int64_t>(n, static_cast<int64_t>(std::floor(0.00001 * n)) + 1));
+        const int64_t kHi = std::max<int64_t>(
+            1, std::min<int64_t>(n, static_cast<int64_t>(std::ceil(0.99999 * n))));
+        const int64_t kLo = std::max<int64_t>(
+            1, std::min<int64_t>(n, static_cast<int64_t>(std::floor(0.00001 * n)) + 1));
         curMax = std::get<0>(flat.kthvalue(kHi, 1));
         curMin = std::get<0>(flat.kthvalue(kLo, 1));
     } else {
@@ -86,8 +94,8 @@ void FakeQuantizer::observe(const torch::Tensor& xin, bool lastBatch) {
     if (lastBatch && (m_ptf || m_observer == ObserverKind::Omse)) m_last = x.clone();
 }
 
-void ptfParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b,
-               torch::Tensor* scale, torch::Tensor* zero) {
+void ptfParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv,
+               const BitSpec& b, torch::Tensor* scale, torch::Tensor* zero) {
     const double eps = std::numeric_limits<float>::epsilon();
     const double lo = b.lo(), hi = b.hi();
     const torch::Tensor maxT = maxv.max(), minT = minv.min();
@@ -113,15 +121,18 @@ void ptfParams(const torch::Tensor& data, const torch::Tensor& minv, const torch
     *zero = z.expand({C}).clone();
 }
 
-void omseParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b,
-                const std::function<torch::Tensor(const torch::Tensor&)>& shape, torch::Tensor* scale,
-                torch::Tensor* zero) {
+void omseParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv,
+                const BitSpec& b, const std::function<torch::Tensor(const torch::Tensor&)>& shape,
+                torch::Tensor* scale, torch::Tensor* zero) {
     double bestErr = std::numeric_limits<double>::infinity();
     for (int i = 0; i < 90; ++i) {
         const double f = 1.0 - 0.01 * i;
         torch::Tensor s, z;
         rangeToParams(minv * f, maxv * f, b, &s, &z);
-        const double err = (fakeQuantize(data, shape(s), shape(z), b.lo(), b.hi()) - data).pow(2).sum().item<double>();
+        const double err = (fakeQuantize(data, shape(s), shape(z), b.lo(), b.hi()) - data)
+                               .pow(2)
+                               .sum()
+                               .item<double>();
         if (err < bestErr) {
             bestErr = err;
             *scale = s;
@@ -136,14 +147,17 @@ void FakeQuantizer::finalize() {
         m_zero = torch::zeros({1});
         return;
     }
-    if (!m_min.defined()) throw Error(QString("quantizer %1 saw no data during calibration").arg(m_name));
+    if (!m_min.defined())
+        throw Error(QString("quantizer %1 saw no data during calibration").arg(m_name));
     if (m_ptf) {
         ptfParams(m_last, m_min, m_max, m_bits, &m_scale, &m_zero);
     } else if (m_observer == ObserverKind::Omse) {
         const torch::Tensor data = m_last.defined() ? m_last : torch::Tensor();
-        if (!data.defined()) throw Error(QString("quantizer %1: OMSE needs the last calibration batch").arg(m_name));
-        omseParams(data, m_min, m_max, m_bits, [&](const torch::Tensor& p) { return shaped(p, data); }, &m_scale,
-                   &m_zero);
+        if (!data.defined())
+            throw Error(QString("quantizer %1: OMSE needs the last calibration batch").arg(m_name));
+        omseParams(
+            data, m_min, m_max, m_bits, [&](const torch::Tensor& p) { return shaped(p, data); },
+            &m_scale, &m_zero);
     } else {
         rangeToParams(m_min, m_max, m_bits, &m_scale, &m_zero);
     }
@@ -163,6 +177,8 @@ void FakeQuantizer::setParams(const torch::Tensor& scale, const torch::Tensor& z
     m_zero = zero.to(torch::kFloat32).contiguous();
 }
 
-void FakeQuantizer::setScale(const torch::Tensor& scale) { m_scale = scale.to(torch::kFloat32).contiguous(); }
+void FakeQuantizer::setScale(const torch::Tensor& scale) {
+    m_scale = scale.to(torch::kFloat32).contiguous();
+}
 
 }  // namespace evolq

@@ -13,38 +13,42 @@ struct BitSpec {
     int bits = 8;  // 0 = off (float)
     bool isSigned = false;
     double lo() const { return isSigned ? -std::ldexp(1.0, bits - 1) : 0.0; }
-    double hi() const { return isSigned ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1; }
+    double hi() const {
+        return isSigned ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1;
+    }
 };
 
 enum class Granularity { PerTensor, PerChannel };
 
 // Uniform fake quantization: q = clamp(round(x / s + z), lo, hi) with round half to even,
 // x_hat = (q - z) s. `scale` and `zero` broadcast against x (already shaped by the caller).
-torch::Tensor fakeQuantize(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& zero, double lo,
-                           double hi);
+torch::Tensor fakeQuantize(const torch::Tensor& x, const torch::Tensor& scale,
+                           const torch::Tensor& zero, double lo, double hi);
 // Log2 quantizer for attention probabilities: q = clamp(round(-log2 x), 0, 2^b - 1), x_hat = 2^-q,
 // and 0 where round(-log2 x) >= 2^b (FQ-ViT's Log-Int-Softmax).
 torch::Tensor log2Quantize(const torch::Tensor& x, int bits);
 // Scale and zero point from a range (per element of minv/maxv), as FQ-ViT computes them: symmetric
 // for signed types (s = max(|min|, max) / ((hi - lo) / 2), z = 0), asymmetric otherwise
 // (s = (max - min) / (hi - lo), z = clamp(lo - round(min / s), lo, hi)); s >= float eps.
-void rangeToParams(const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b, torch::Tensor* scale,
-                   torch::Tensor* zero);
+void rangeToParams(const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b,
+                   torch::Tensor* scale, torch::Tensor* zero);
 
 // One fake quantizer with its observer. Stats are gathered over calibration batches; the last batch
 // is kept for OMSE and PTF, which choose among candidate ranges by least L2 error on it.
 class FakeQuantizer {
 public:
     FakeQuantizer() = default;
-    FakeQuantizer(QString name, bool isWeight, BitSpec bits, Granularity g, int axis, ObserverKind observer,
-                  bool ptf, bool log2);
+    FakeQuantizer(QString name, bool isWeight, BitSpec bits, Granularity g, int axis,
+                  ObserverKind observer, bool ptf, bool log2);
 
     const QString& name() const { return m_name; }
     bool isWeight() const { return m_isWeight; }
     bool enabled() const { return m_bits.bits > 0; }
     const BitSpec& bits() const { return m_bits; }
     Granularity granularity() const { return m_gran; }
-    int axis() const { return m_axis; }  // channel axis (0 for weights; -1 = last for PTF activations)
+    int axis() const {
+        return m_axis;
+    }  // channel axis (0 for weights; -1 = last for PTF activations)
     bool ptf() const { return m_ptf; }
     bool log2() const { return m_log2; }
     ObserverKind observer() const { return m_observer; }
@@ -82,13 +86,13 @@ private:
 };
 
 // PTF (power-of-two factor) on a tensor whose last dim holds channels: one layer-wise scale s8 from
-// the overall range, then per channel the factor 2^alpha (alpha in 0..3) of s1 = s8 / 8 with least L2
-// error. Returns per-channel scales and the shared zero point (broadcast to C values).
-void ptfParams(const torch::Tensor& lastBatch, const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b,
-               torch::Tensor* scale, torch::Tensor* zero);
+// the overall range, then per channel the factor 2^alpha (alpha in 0..3) of s1 = s8 / 8 with least
+// L2 error. Returns per-channel scales and the shared zero point (broadcast to C values).
+void ptfParams(const torch::Tensor& lastBatch, const torch::Tensor& minv, const torch::Tensor& maxv,
+               const BitSpec& b, torch::Tensor* scale, torch::Tensor* zero);
 // OMSE: among 90 ranges shrunk by (1 - 0.01 i), the one with least L2 error on `data`.
-void omseParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv, const BitSpec& b,
-                const std::function<torch::Tensor(const torch::Tensor&)>& shape, torch::Tensor* scale,
-                torch::Tensor* zero);
+void omseParams(const torch::Tensor& data, const torch::Tensor& minv, const torch::Tensor& maxv,
+                const BitSpec& b, const std::function<torch::Tensor(const torch::Tensor&)>& shape,
+                torch::Tensor* scale, torch::Tensor* zero);
 
 }  // namespace evolq

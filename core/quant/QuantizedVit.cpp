@@ -8,15 +8,16 @@ QuantizedVit::QuantizedVit(std::shared_ptr<VitModel> model, const QuantConfig& c
     : m_model(std::move(model)), m_cfg(cfg) {
     const QStringList layers = m_model->layerNames();
     for (const QString& l : layers)
-        m_wq.emplace_back(l + ".weight", true, BitSpec{cfg.weightBits, cfg.weightSigned}, Granularity::PerChannel, 0,
-                          cfg.weightObserver, false, false);
+        m_wq.emplace_back(l + ".weight", true, BitSpec{cfg.weightBits, cfg.weightSigned},
+                          Granularity::PerChannel, 0, cfg.weightObserver, false, false);
     const QStringList points = m_model->pointNames();
     for (int p = 0; p < points.size(); ++p) {
         const bool ptf = cfg.ptf && m_model->isLayerNormInput(p);
-        const bool isProbs = p >= 3 && p < m_model->normOutPoint() && (p - 3) % kPointsPerBlock == kAttnProbs;
+        const bool isProbs =
+            p >= 3 && p < m_model->normOutPoint() && (p - 3) % kPointsPerBlock == kAttnProbs;
         m_aq.emplace_back(points[p], false, BitSpec{cfg.actBits, cfg.actSigned},
-                          ptf ? Granularity::PerChannel : Granularity::PerTensor, ptf ? -1 : 0, cfg.actObserver, ptf,
-                          isProbs && cfg.log2Softmax);
+                          ptf ? Granularity::PerChannel : Granularity::PerTensor, ptf ? -1 : 0,
+                          cfg.actObserver, ptf, isProbs && cfg.log2Softmax);
     }
     m_wCache.resize(m_wq.size());
     m_bCache.resize(m_wq.size());
@@ -37,7 +38,8 @@ int QuantizedVit::inputPointOf(int layer) const {
     return m_model->pointIndex(b, feeds[l]);
 }
 
-double QuantizedVit::calibrate(const torch::Tensor& images, const std::function<bool(int, int)>& progress) {
+double QuantizedVit::calibrate(const torch::Tensor& images,
+                               const std::function<bool(int, int)>& progress) {
     torch::NoGradGuard ng;
     const auto t0 = std::chrono::steady_clock::now();
     for (auto& q : m_wq) q.resetObserver();
@@ -57,7 +59,8 @@ double QuantizedVit::calibrate(const torch::Tensor& images, const std::function<
         for (int64_t b = 0; b < n; b += batch) {
             m_lastBatch = b + batch >= n;
             m_model->forward(images.slice(0, b, std::min<int64_t>(n, b + batch)), this);
-            if (progress && !progress(static_cast<int>(std::min<int64_t>(n, b + batch)), static_cast<int>(n))) {
+            if (progress &&
+                !progress(static_cast<int>(std::min<int64_t>(n, b + batch)), static_cast<int>(n))) {
                 m_observing = false;
                 throw Error("cancelled");
             }
@@ -100,7 +103,8 @@ torch::Tensor QuantizedVit::activation(int point, const torch::Tensor& x) {
             const torch::Tensor flat = x.detach().reshape({-1, x.size(-1)});
             const torch::Tensor sum = flat.sum(0);
             m_pointMean[point] = m_pointMean[point].defined()
-                                     ? (m_pointMean[point] * m_pointCount[point] + sum) / (m_pointCount[point] + flat.size(0))
+                                     ? (m_pointMean[point] * m_pointCount[point] + sum) /
+                                           (m_pointCount[point] + flat.size(0))
                                      : sum / flat.size(0);
             m_pointCount[point] += flat.size(0);
         }
@@ -115,7 +119,8 @@ void QuantizedVit::invalidate(int layer) {
     m_bCache[layer] = torch::Tensor();
 }
 
-void QuantizedVit::setQuantizerParams(int i, const torch::Tensor& scale, const torch::Tensor& zero) {
+void QuantizedVit::setQuantizerParams(int i, const torch::Tensor& scale,
+                                      const torch::Tensor& zero) {
     quantizer(i).setParams(scale, zero);
     if (i < static_cast<int>(m_wq.size())) invalidate(i);
     m_calibrated = true;
@@ -127,14 +132,18 @@ int QuantizedVit::genomeSize(int block) const {
 }
 
 torch::Tensor QuantizedVit::genome(int block) const {
-    return torch::cat({m_wq[m_model->layerIndex(block, kQkv)].scale(), m_wq[m_model->layerIndex(block, kProj)].scale()});
+    return torch::cat({m_wq[m_model->layerIndex(block, kQkv)].scale(),
+                       m_wq[m_model->layerIndex(block, kProj)].scale()});
 }
 
 void QuantizedVit::setGenome(int block, const torch::Tensor& g) {
     const int qi = m_model->layerIndex(block, kQkv), pi = m_model->layerIndex(block, kProj);
     const int64_t nq = m_wq[qi].scale().numel(), np = m_wq[pi].scale().numel();
     if (g.numel() != nq + np)
-        throw Error(QString("genome of block %1 has %2 values, expected %3").arg(block).arg(g.numel()).arg(nq + np));
+        throw Error(QString("genome of block %1 has %2 values, expected %3")
+                        .arg(block)
+                        .arg(g.numel())
+                        .arg(nq + np));
     const torch::Tensor flat = g.reshape({-1}).to(torch::kFloat32);
     m_wq[qi].setScale(flat.slice(0, 0, nq).clone());
     m_wq[pi].setScale(flat.slice(0, nq).clone());

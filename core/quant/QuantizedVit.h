@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "model/VitModel.h"
 #include "quant/FakeQuantizer.h"
 #include "types/QuantConfig.h"
-#include "model/VitModel.h"
 
 namespace evolq {
 
@@ -27,17 +27,22 @@ public:
 
     // Runs the calibration images once with observers collecting, batch by batch; the last batch
     // finalizes OMSE and PTF. Returns seconds. `progress(done, total)` may return false to cancel.
-    double calibrate(const torch::Tensor& images, const std::function<bool(int, int)>& progress = {});
+    double calibrate(const torch::Tensor& images,
+                     const std::function<bool(int, int)>& progress = {});
     bool calibrated() const { return m_calibrated; }
 
     torch::Tensor forward(const torch::Tensor& images) { return m_model->forward(images, this); }
     torch::Tensor embed(const torch::Tensor& images) { return m_model->embed(images, this); }
-    torch::Tensor runBlocks(int from, int to, const torch::Tensor& x) { return m_model->runBlocks(from, to, x, this); }
+    torch::Tensor runBlocks(int from, int to, const torch::Tensor& x) {
+        return m_model->runBlocks(from, to, x, this);
+    }
     torch::Tensor head(const torch::Tensor& x) { return m_model->head(x, this); }
 
     // All quantizers: weights in layer order, then activations in point order.
     int quantizerCount() const { return static_cast<int>(m_wq.size() + m_aq.size()); }
-    FakeQuantizer& quantizer(int i) { return i < static_cast<int>(m_wq.size()) ? m_wq[i] : m_aq[i - m_wq.size()]; }
+    FakeQuantizer& quantizer(int i) {
+        return i < static_cast<int>(m_wq.size()) ? m_wq[i] : m_aq[i - m_wq.size()];
+    }
     const FakeQuantizer& quantizer(int i) const {
         return i < static_cast<int>(m_wq.size()) ? m_wq[i] : m_aq[i - m_wq.size()];
     }
@@ -72,7 +77,8 @@ private:
     QuantConfig m_cfg;
     std::vector<FakeQuantizer> m_wq, m_aq;
     std::vector<torch::Tensor> m_wCache, m_bCache;
-    std::vector<torch::Tensor> m_pointMean;  // per point, mean over all but the last dim (bias correction)
+    std::vector<torch::Tensor>
+        m_pointMean;  // per point, mean over all but the last dim (bias correction)
     std::vector<int64_t> m_pointCount;
     bool m_observing = false, m_lastBatch = false, m_calibrated = false;
 };

@@ -11,18 +11,27 @@ namespace evolq {
 
 EvolSearch::EvolSearch(QuantizedVit& q, const torch::Tensor& calibImages, const SearchSettings& s,
                        const torch::Tensor& valImages, const torch::Tensor& valLabels)
-    : m_q(q), m_s(s), m_fitness(q, calibImages, s.fitness), m_valImages(valImages), m_valLabels(valLabels),
-      m_rng(s.seed), m_range(s.rangeFor(q.config().weightBits)), m_evo(s.population, s.samples, m_range) {
+    : m_q(q),
+      m_s(s),
+      m_fitness(q, calibImages, s.fitness),
+      m_valImages(valImages),
+      m_valLabels(valLabels),
+      m_rng(s.seed),
+      m_range(s.rangeFor(q.config().weightBits)),
+      m_evo(s.population, s.samples, m_range) {
     m_s.validate();
     if (!q.calibrated()) throw Error("the model must be quantized (calibrated) before the search");
     if (m_s.relativeMutation)
         for (int b = 0; b < q.model().depth(); ++b) m_step.push_back(q.genome(b).clone());
 }
 
-int EvolSearch::evaluationsTotal() const { return m_s.passes * m_q.model().depth() * (1 + m_s.cycles); }
+int EvolSearch::evaluationsTotal() const {
+    return m_s.passes * m_q.model().depth() * (1 + m_s.cycles);
+}
 
 double EvolSearch::validationTop1() {
-    if (!m_valImages.defined() || m_valImages.size(0) == 0) return std::numeric_limits<double>::quiet_NaN();
+    if (!m_valImages.defined() || m_valImages.size(0) == 0)
+        return std::numeric_limits<double>::quiet_NaN();
     const auto t0 = std::chrono::steady_clock::now();
     const EvalResult r = evaluateTensors(m_q.model(), m_valImages, m_valLabels, &m_q, 250);
     m_valSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -36,7 +45,8 @@ SearchStatus EvolSearch::run(SearchControl* control) {
         const auto t0 = std::chrono::steady_clock::now();
         m_baselineFitness = m_fitness.evaluateFull();
         m_overallBest = m_baselineFitness;
-        m_fitnessSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        m_fitnessSeconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (m_cb.start) {
             RunStartEvent e;
             e.blocks = m_q.model().depth();
@@ -51,7 +61,9 @@ SearchStatus EvolSearch::run(SearchControl* control) {
     }
     while (!finished()) {
         if (control && control->cancel.load()) {
-            if (m_cb.end) m_cb.end(RunEndEvent{true, m_overallBest, std::numeric_limits<double>::quiet_NaN(), m_seconds});
+            if (m_cb.end)
+                m_cb.end(RunEndEvent{true, m_overallBest, std::numeric_limits<double>::quiet_NaN(),
+                                     m_seconds});
             return SearchStatus::Cancelled;
         }
         if (control && control->pause.load()) return SearchStatus::Paused;
@@ -59,7 +71,9 @@ SearchStatus EvolSearch::run(SearchControl* control) {
         step();
         m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
-    if (m_cb.end) m_cb.end(RunEndEvent{false, m_overallBest, std::numeric_limits<double>::quiet_NaN(), m_seconds});
+    if (m_cb.end)
+        m_cb.end(
+            RunEndEvent{false, m_overallBest, std::numeric_limits<double>::quiet_NaN(), m_seconds});
     return SearchStatus::Finished;
 }
 
@@ -69,14 +83,17 @@ void EvolSearch::step() {
     auto evaluate = [&](int cycle) {
         const auto t0 = std::chrono::steady_clock::now();
         const double f = m_fitness.evaluateFromBlock();
-        m_fitnessSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        m_fitnessSeconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         ++m_evals;
         m_blockBest = cycle < 0 ? f : std::min(m_blockBest, f);
         m_overallBest = std::min(m_overallBest, f);
         m_evalLog.append(QJsonArray{m_evals, m_pass, block, cycle, f});
         if (m_cb.fitness)
-            m_cb.fitness(FitnessEvent{m_evals, m_pass, block, cycle, f, m_blockBest, m_overallBest,
-                                      m_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+            m_cb.fitness(FitnessEvent{
+                m_evals, m_pass, block, cycle, f, m_blockBest, m_overallBest,
+                m_seconds +
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
         return f;
     };
 
@@ -99,10 +116,14 @@ void EvolSearch::step() {
     // End of the visit: the block keeps its best genome.
     const RegularizedEvolution::Member& best = m_evo.best();
     m_q.setGenome(block, best.genome);
-    const double top1 = m_s.valSubset > 0 ? validationTop1() : std::numeric_limits<double>::quiet_NaN();
-    m_visitLog.append(QJsonObject{{"pass", m_pass}, {"block", block}, {"best_fitness", best.fitness},
+    const double top1 =
+        m_s.valSubset > 0 ? validationTop1() : std::numeric_limits<double>::quiet_NaN();
+    m_visitLog.append(QJsonObject{{"pass", m_pass},
+                                  {"block", block},
+                                  {"best_fitness", best.fitness},
                                   {"top1", std::isnan(top1) ? QJsonValue() : QJsonValue(top1)},
-                                  {"evaluations", m_evals}, {"seconds", m_seconds}});
+                                  {"evaluations", m_evals},
+                                  {"seconds", m_seconds}});
     if (m_cb.blockVisit) {
         BlockVisitEvent e;
         e.pass = m_pass;
@@ -133,20 +154,21 @@ QJsonObject EvolSearch::settingsJson() const {
 }
 
 QJsonObject EvolSearch::provenance() const {
-    return QJsonObject{{"method", "Evol-Q block-wise evolutionary search"},
-                       {"settings", settingsJson()},
-                       {"calibration_images", m_fitness.images()},
-                       {"evaluations", m_evals},
-                       {"evaluations_total", evaluationsTotal()},
-                       {"finished", finished()},
-                       {"baseline_fitness", m_baselineFitness},
-                       {"best_fitness", m_overallBest},
-                       {"seconds", m_seconds},
-                       {"fitness_seconds", m_fitnessSeconds},
-                       {"validation_seconds", m_valSeconds},
-                       {"fitness_history_columns", QJsonArray{"evaluation", "pass", "block", "cycle", "fitness"}},
-                       {"fitness_history", m_evalLog},
-                       {"block_visits", m_visitLog}};
+    return QJsonObject{
+        {"method", "Evol-Q block-wise evolutionary search"},
+        {"settings", settingsJson()},
+        {"calibration_images", m_fitness.images()},
+        {"evaluations", m_evals},
+        {"evaluations_total", evaluationsTotal()},
+        {"finished", finished()},
+        {"baseline_fitness", m_baselineFitness},
+        {"best_fitness", m_overallBest},
+        {"seconds", m_seconds},
+        {"fitness_seconds", m_fitnessSeconds},
+        {"validation_seconds", m_valSeconds},
+        {"fitness_history_columns", QJsonArray{"evaluation", "pass", "block", "cycle", "fitness"}},
+        {"fitness_history", m_evalLog},
+        {"block_visits", m_visitLog}};
 }
 
 }  // namespace evolq

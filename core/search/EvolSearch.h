@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "search/FitnessFunction.h"
 #include "quant/QuantizedVit.h"
+#include "search/FitnessFunction.h"
 #include "search/RegularizedEvolution.h"
 #include "types/Events.h"
 #include "types/Settings.h"
@@ -32,9 +32,9 @@ struct SearchCallbacks {
     std::function<void(const RunEndEvent&)> end;
 };
 
-// Evol-Q's block-wise evolutionary search over weight scales (METHOD.md): per block, a population of
-// copies of the current genome; K cycles of tournament (samples drawn with replacement, best is the
-// parent), child = |parent + U(-r, r)|, evaluate, add, drop the worst; the block keeps its best
+// Evol-Q's block-wise evolutionary search over weight scales (METHOD.md): per block, a population
+// of copies of the current genome; K cycles of tournament (samples drawn with replacement, best is
+// the parent), child = |parent + U(-r, r)|, evaluate, add, drop the worst; the block keeps its best
 // genome. Blocks are visited last to first, for P passes. Selection uses calibration fitness only:
 // validation accuracy is measured for display and never read by the search.
 //
@@ -83,7 +83,8 @@ private:
     bool m_started = false;
     int m_pass = 0, m_blockPos = 0, m_cycle = -1;
     RegularizedEvolution m_evo;
-    std::vector<torch::Tensor> m_step;  // per block: the scales at the start (relative mutation only)
+    std::vector<torch::Tensor>
+        m_step;  // per block: the scales at the start (relative mutation only)
     double m_blockBest = 0;
     int m_evals = 0;
     double m_baselineFitness = 0, m_overallBest = 0;
@@ -91,8 +92,8 @@ private:
     double m_fp32Top1 = std::numeric_limits<double>::quiet_NaN();
     double m_baselineTop1 = std::numeric_limits<double>::quiet_NaN();
     // History for provenance.
-    QJsonArray m_evalLog;    // [evaluation, pass, block, cycle, fitness]
-    QJsonArray m_visitLog;   // {pass, block, best_fitness, top1, seconds}
+    QJsonArray m_evalLog;   // [evaluation, pass, block, cycle, fitness]
+    QJsonArray m_visitLog;  // {pass, block, best_fitness, top1, seconds}
 };
 
 }  // namespace evolq

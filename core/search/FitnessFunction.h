@@ -10,13 +10,13 @@
 
 namespace evolq {
 
-// infoNCE between quantized outputs q and full-precision outputs k ([N, C] each): rows L2-normalized,
-// logits = q k^T / T, cross-entropy with targets 0..N-1 (each row's own FP output is the positive),
-// times 2T (Evol-Q's scaling).
+// infoNCE between quantized outputs q and full-precision outputs k ([N, C] each): rows
+// L2-normalized, logits = q k^T / T, cross-entropy with targets 0..N-1 (each row's own FP output is
+// the positive), times 2T (Evol-Q's scaling).
 torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, double temperature);
 // Any of the four losses, averaged over the batch.
-torch::Tensor outputLoss(LossKind kind, const torch::Tensor& q, const torch::Tensor& k, double temperature);
-
+torch::Tensor outputLoss(LossKind kind, const torch::Tensor& q, const torch::Tensor& k,
+                         double temperature);
 
 // Fitness of the quantized model against the full-precision outputs of the calibration set, which
 // are computed once. For block-wise work the input of block b (under the current quantized state of

@@ -63,7 +63,8 @@ void Session::requireNoSearch(const QString& what) const {
 }
 
 void Session::requireQuantized(const QString& what) const {
-    if (!m_model) throw Error(QString("%1: no model is loaded: open a model folder first").arg(what));
+    if (!m_model)
+        throw Error(QString("%1: no model is loaded: open a model folder first").arg(what));
     if (!quantized()) throw Error(QString("%1: quantize the model first").arg(what));
 }
 
@@ -138,8 +139,9 @@ DataSummary Session::setValidationFolder(const QString& folder) {
     if (!m_valFolder) m_valFolder = ImageFolder::scan(folder);
     DataSummary s = summarizeFolder(*m_valFolder);
     if (m_model && !validationUsable())
-        s.note = QString("%1: accuracy cannot be measured: the folder has %2 class folders, the "
-                         "model %3 classes")
+        s.note = QString(
+                     "%1: accuracy cannot be measured: the folder has %2 class folders, the "
+                     "model %3 classes")
                      .arg(folder)
                      .arg(m_valFolder->classes().size())
                      .arg(m_model->info().numClasses);
@@ -165,9 +167,9 @@ const CalibrationSet& Session::calibration(int count, unsigned seed) {
 bool Session::validationSubset(int n, unsigned seed) {
     if (n <= 0 || !validationUsable()) return false;
     if (m_val.requested == n && m_val.seed == seed && m_val.defined()) return true;
-    const LoadedImages li = loadImages(m_valFolder->subset(n, seed),
-                                       Preprocess::fromModel(m_model->info()), 0, -1,
-                                       [this] { return m_control.cancel.load(); });
+    const LoadedImages li =
+        loadImages(m_valFolder->subset(n, seed), Preprocess::fromModel(m_model->info()), 0, -1,
+                   [this] { return m_control.cancel.load(); });
     m_val = ValidationSubset();
     m_val.requested = n;
     m_val.seed = seed;
@@ -229,8 +231,8 @@ QuantizeSummary Session::summaryOfCurrent(const QString& label, double seconds) 
 
 QuantizeSummary Session::quantize(const QuantConfig& config, const ProgressFn& progress) {
     requireNoSearch("Not quantized");
-    if (config.weightBits < 0 || config.actBits < 0 || config.weightBits > 8 || config.actBits > 8 ||
-        config.weightBits == 1 || config.actBits == 1)
+    if (config.weightBits < 0 || config.actBits < 0 || config.weightBits > 8 ||
+        config.actBits > 8 || config.weightBits == 1 || config.actBits == 1)
         throw Error(QString("bits must be 0 (off) or 2 to 8, got W%1 A%2")
                         .arg(config.weightBits)
                         .arg(config.actBits));
@@ -326,50 +328,50 @@ RunEndEvent Session::finishSearch(const ProgressFn& progress) {
     m_validationProvenance = QJsonObject();
     m_finalNote.clear();
     if (settings.finalEvaluation && validationUsable()) try {
-        // FP32 and baseline are measured once per folder and baseline; the result every time.
-        const int parts = (std::isnan(m_folderFp32Top1) ? 1 : 0) +
-                          (std::isnan(m_folderBaselineTop1) ? 1 : 0) + 1;
-        const int total = parts * m_valFolder->size();
-        int offset = 0;
-        QElapsedTimer t;
-        t.start();
-        auto part = [&](ForwardHooks* hooks) {
-            const EvalResult r = evaluateFolder(
-                *m_model, *m_valFolder, hooks, 250, [&](int done, int) {
-                    if (progress)
-                        progress(offset + done, total,
-                                 etaSeconds(t.elapsed() / 1000.0, offset + done, total));
-                    return !m_control.cancel.load();
-                });
-            offset += m_valFolder->size();
-            return r;
-        };
-        FinalValidation f;
-        f.folder = QDir(m_valDir).absolutePath();
-        const QuantizedVit::State result = m_q->state();
-        if (std::isnan(m_folderFp32Top1)) m_folderFp32Top1 = part(nullptr).top1;
-        if (std::isnan(m_folderBaselineTop1) && m_baseline) {
-            m_q->restore(*m_baseline);
-            try {
-                m_folderBaselineTop1 = part(m_q.get()).top1;
-            } catch (...) {
+            // FP32 and baseline are measured once per folder and baseline; the result every time.
+            const int parts = (std::isnan(m_folderFp32Top1) ? 1 : 0) +
+                              (std::isnan(m_folderBaselineTop1) ? 1 : 0) + 1;
+            const int total = parts * m_valFolder->size();
+            int offset = 0;
+            QElapsedTimer t;
+            t.start();
+            auto part = [&](ForwardHooks* hooks) {
+                const EvalResult r =
+                    evaluateFolder(*m_model, *m_valFolder, hooks, 250, [&](int done, int) {
+                        if (progress)
+                            progress(offset + done, total,
+                                     etaSeconds(t.elapsed() / 1000.0, offset + done, total));
+                        return !m_control.cancel.load();
+                    });
+                offset += m_valFolder->size();
+                return r;
+            };
+            FinalValidation f;
+            f.folder = QDir(m_valDir).absolutePath();
+            const QuantizedVit::State result = m_q->state();
+            if (std::isnan(m_folderFp32Top1)) m_folderFp32Top1 = part(nullptr).top1;
+            if (std::isnan(m_folderBaselineTop1) && m_baseline) {
+                m_q->restore(*m_baseline);
+                try {
+                    m_folderBaselineTop1 = part(m_q.get()).top1;
+                } catch (...) {
+                    m_q->restore(result);
+                    throw;
+                }
                 m_q->restore(result);
-                throw;
             }
-            m_q->restore(result);
+            const EvalResult r = part(m_q.get());
+            f.images = r.images;
+            f.fp32Top1 = m_folderFp32Top1;
+            f.baselineTop1 = m_folderBaselineTop1;
+            f.searchedTop1 = r.top1;
+            end.finalTop1 = r.top1;
+            m_final = f;
+            m_validationProvenance = f.toJson();
+        } catch (const Error& e) {
+            // The result stands without it; the file says nothing about validation.
+            m_finalNote = QString("final validation skipped: %1").arg(e.message());
         }
-        const EvalResult r = part(m_q.get());
-        f.images = r.images;
-        f.fp32Top1 = m_folderFp32Top1;
-        f.baselineTop1 = m_folderBaselineTop1;
-        f.searchedTop1 = r.top1;
-        end.finalTop1 = r.top1;
-        m_final = f;
-        m_validationProvenance = f.toJson();
-    } catch (const Error& e) {
-        // The result stands without it; the file says nothing about validation.
-        m_finalNote = QString("final validation skipped: %1").arg(e.message());
-    }
     if (!settings.outputPath.isEmpty()) exportScales(settings.outputPath, ExportFormat::Native);
     return end;
 }
@@ -449,7 +451,8 @@ ScaleComparison Session::compareScales(const QString& path) {
     requireNoSearch(QString("%1: not compared").arg(path));
     if (!m_model)
         throw Error(QString("%1: not compared: open the model it was made for first").arg(path));
-    if (!m_q) throw Error(QString("%1: nothing to compare with: quantize the model first").arg(path));
+    if (!m_q)
+        throw Error(QString("%1: nothing to compare with: quantize the model first").arg(path));
     const ScaleFile file = ScaleFile::read(path);
     const auto loaded = loadQuantized(m_model, file);
     ScaleComparison c;
@@ -457,7 +460,8 @@ ScaleComparison Session::compareScales(const QString& path) {
     c.label = file.config().label();
     for (int b = 0; b < m_model->depth(); ++b) {
         const torch::Tensor cur = m_q->genome(b), imp = loaded->genome(b);
-        c.perBlock.append(cur.numel() == imp.numel() ? toDoubles(imp / cur - 1) : QVector<double>());
+        c.perBlock.append(cur.numel() == imp.numel() ? toDoubles(imp / cur - 1)
+                                                     : QVector<double>());
     }
     for (int i = 0; i < m_q->quantizerCount() && i < loaded->quantizerCount(); ++i) {
         const torch::Tensor a = m_q->quantizer(i).scale(), b = loaded->quantizer(i).scale();
@@ -479,7 +483,8 @@ ScaleComparison Session::compareScales(const QString& path) {
     return c;
 }
 
-void Session::exportScales(const QString& path, ExportFormat format, const ScaleSelection& selection) {
+void Session::exportScales(const QString& path, ExportFormat format,
+                           const ScaleSelection& selection) {
     if (!quantized()) throw Error(QString("%1: not written: quantize the model first").arg(path));
     // A paused search sits mid-visit with a trial genome in place: export the last whole visit.
     std::optional<QuantizedVit::State> paused;
@@ -488,7 +493,8 @@ void Session::exportScales(const QString& path, ExportFormat format, const Scale
         m_q->restore(*m_lastVisit);
     }
     try {
-        ScaleExport::write(path, format, *m_q, selection, provenance(format == ExportFormat::Native));
+        ScaleExport::write(path, format, *m_q, selection,
+                           provenance(format == ExportFormat::Native));
     } catch (...) {
         if (paused) m_q->restore(*paused);
         throw;

@@ -35,7 +35,8 @@ struct BlockVisitEvent {
     int pass = 0;
     int block = 0;
     double bestFitness = 0;
-    double accuracy = std::numeric_limits<double>::quiet_NaN();  // validation top-1 on the subset, NaN if off
+    double accuracy =
+        std::numeric_limits<double>::quiet_NaN();  // validation top-1 on the subset, NaN if off
     int evaluationsDone = 0;
     int evaluationsTotal = 0;
     double elapsed = 0;
@@ -45,7 +46,8 @@ struct BlockVisitEvent {
 struct RunEndEvent {
     bool cancelled = false;
     double bestFitness = 0;
-    double finalTop1 = std::numeric_limits<double>::quiet_NaN();  // full validation folder, NaN if none
+    double finalTop1 =
+        std::numeric_limits<double>::quiet_NaN();  // full validation folder, NaN if none
     double seconds = 0;
 };
 
@@ -68,16 +70,20 @@ struct LandscapeStart {
 };
 
 // Landscape quantities where larger is better (top-1 accuracy); every other one is a loss.
-inline bool higherIsBetter(const QString& quantity) { return quantity == QLatin1String("top1"); }
+inline bool higherIsBetter(const QString& quantity) {
+    return quantity == QLatin1String("top1");
+}
 // Whether value a of `quantity` is better than value b.
-inline bool isBetter(const QString& quantity, double a, double b) { return higherIsBetter(quantity) ? a > b : a < b; }
+inline bool isBetter(const QString& quantity, double a, double b) {
+    return higherIsBetter(quantity) ? a > b : a < b;
+}
 
 // Jaggedness of one 1-D line (or a 2-D grid, where only localMinima is meaningful). For a quantity
-// where higher is better, "minima" and "best" are taken on its negation: local maxima of top-1 count
-// as pits, and the best gain is the highest value minus the centre.
+// where higher is better, "minima" and "best" are taken on its negation: local maxima of top-1
+// count as pits, and the best gain is the highest value minus the centre.
 struct Jaggedness {
-    int localMinima = 0;          // strict local minima (of the loss, or of -top1)
-    double tvRatio = 0;           // total variation / |end - start|
+    int localMinima = 0;            // strict local minima (of the loss, or of -top1)
+    double tvRatio = 0;             // total variation / |end - start|
     double bestGainOverCentre = 0;  // how much better the best point is than the centre (>= 0)
 };
 

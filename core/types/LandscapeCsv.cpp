@@ -15,8 +15,8 @@ QJsonObject LandscapeCsv::jaggednessJson(const QStringList& quantities,
         const Jaggedness& j = jaggedness[k];
         o.insert(quantities[k],
                  QJsonObject{{"local_minima", j.localMinima},
-                             {"tv_ratio", std::isfinite(j.tvRatio) ? QJsonValue(j.tvRatio)
-                                                                   : QJsonValue("inf")},
+                             {"tv_ratio",
+                              std::isfinite(j.tvRatio) ? QJsonValue(j.tvRatio) : QJsonValue("inf")},
                              {"best_gain_over_centre", j.bestGainOverCentre}});
     }
     return o;
@@ -38,9 +38,10 @@ void LandscapeCsv::write(QTextStream& out, const LandscapeStart& start,
     header << start.losses;
     out << csvLine(header);
     QVector<LandscapePoint> sorted = points;
-    std::stable_sort(sorted.begin(), sorted.end(), [](const LandscapePoint& x, const LandscapePoint& y) {
-        return x.j != y.j ? x.j < y.j : x.i < y.i;
-    });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const LandscapePoint& x, const LandscapePoint& y) {
+                         return x.j != y.j ? x.j < y.j : x.i < y.i;
+                     });
     for (const LandscapePoint& p : sorted) {
         QStringList row{QString::number(p.i)};
         if (twoD) row << QString::number(p.j);

@@ -43,8 +43,14 @@ QJsonObject ModelInfo::toJson() const {
 QList<QPair<QString, QString>> ModelInfo::summaryRows() const {
     return {{"Architecture", architecture.isEmpty() ? QString("(unnamed)") : architecture},
             {"Folder", folder},
-            {"Image", QString("%1 x %1, %2 channel%3").arg(imageSize).arg(channels).arg(channels == 1 ? "" : "s")},
-            {"Patch", QString("%1 (%2 patches + %3 prefix tokens)").arg(patchSize).arg(numPatches).arg(numPrefixTokens)},
+            {"Image", QString("%1 x %1, %2 channel%3")
+                          .arg(imageSize)
+                          .arg(channels)
+                          .arg(channels == 1 ? "" : "s")},
+            {"Patch", QString("%1 (%2 patches + %3 prefix tokens)")
+                          .arg(patchSize)
+                          .arg(numPatches)
+                          .arg(numPrefixTokens)},
             {"Width", QString::number(width)},
             {"Depth", QString("%1 blocks").arg(depth)},
             {"Heads", QString::number(heads)},
@@ -52,7 +58,9 @@ QList<QPair<QString, QString>> ModelInfo::summaryRows() const {
             {"Classes", QString::number(numClasses)},
             {"Pooling", globalPool + (distilled ? ", distilled" : "")},
             {"Parameters", QString("%L1").arg(parameters)},
-            {"Input", QString("mean [%1], std [%2], %3, crop %4").arg(joinFloats(mean), joinFloats(std), interpolation).arg(cropPct)},
+            {"Input", QString("mean [%1], std [%2], %3, crop %4")
+                          .arg(joinFloats(mean), joinFloats(std), interpolation)
+                          .arg(cropPct)},
             {"SHA-256", sha256.left(16) + "…"}};
 }
 

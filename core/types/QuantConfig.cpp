@@ -6,10 +6,14 @@ namespace evolq {
 
 QString observerName(ObserverKind k) {
     switch (k) {
-        case ObserverKind::MinMax: return "minmax";
-        case ObserverKind::Ema: return "ema";
-        case ObserverKind::Percentile: return "percentile";
-        case ObserverKind::Omse: return "omse";
+        case ObserverKind::MinMax:
+            return "minmax";
+        case ObserverKind::Ema:
+            return "ema";
+        case ObserverKind::Percentile:
+            return "percentile";
+        case ObserverKind::Omse:
+            return "omse";
     }
     return "minmax";
 }

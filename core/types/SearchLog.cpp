@@ -7,9 +7,15 @@
 namespace evolq {
 
 namespace {
-QString line(std::initializer_list<QString> fields) { return csvLine(QStringList(fields)); }
-QString n(double v) { return csvNumber(v); }
-QString i(long long v) { return QString::number(v); }
+QString line(std::initializer_list<QString> fields) {
+    return csvLine(QStringList(fields));
+}
+QString n(double v) {
+    return csvNumber(v);
+}
+QString i(long long v) {
+    return QString::number(v);
+}
 }  // namespace
 
 QString SearchLog::columns() {

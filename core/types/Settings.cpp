@@ -176,7 +176,8 @@ LandscapeSettings LandscapeSettings::fromJson(const QJsonObject& o) {
         else if (u == unitName(RadiusUnit::ScaleFraction) || u == "fraction")
             s.unit = RadiusUnit::ScaleFraction;
         else
-            throw Error(QString("unknown radius unit '%1' (mutation_range, scale_fraction)").arg(u));
+            throw Error(
+                QString("unknown radius unit '%1' (mutation_range, scale_fraction)").arg(u));
     }
     if (o.contains("direction")) s.setDirection(o.value("direction").toString());
     if (o.value("losses").isArray()) {
@@ -200,8 +201,7 @@ void LandscapeSettings::validate() const {
         throw Error("direction toward a scale file: name the file");
     for (const QString& l : losses)
         if (!landscapeQuantities().contains(l))
-            throw Error(
-                QString("unknown loss '%1' (%2)").arg(l, landscapeQuantities().join(", ")));
+            throw Error(QString("unknown loss '%1' (%2)").arg(l, landscapeQuantities().join(", ")));
     if (block < 0) throw Error(QString("block %1 does not exist").arg(block));
     if (!(temperature > 0)) throw Error("the temperature must be positive");
     if (batch < 2) throw Error("a loss batch needs at least 2 images");

@@ -14,8 +14,8 @@ namespace evolq {
 // Fitness
 
 enum class LossKind { InfoNce, Mse, Kl, Cosine };
-QString lossName(LossKind k);   // "infonce", "mse", "kl", "cosine"
-QString lossLabel(LossKind k);  // "infoNCE", "MSE", "KL divergence", "1 - cosine"
+QString lossName(LossKind k);                // "infonce", "mse", "kl", "cosine"
+QString lossLabel(LossKind k);               // "infoNCE", "MSE", "KL divergence", "1 - cosine"
 LossKind lossFromName(const QString& name);  // throws evolq::Error
 QList<LossKind> lossKinds();
 
@@ -41,12 +41,13 @@ struct SearchSettings {
     bool relativeMutation = false;
     FitnessSettings fitness;
     unsigned seed = 0;
-    int valSubset = 1000;  // validation images measured after each block visit (display only); 0 = off
+    int valSubset =
+        1000;  // validation images measured after each block visit (display only); 0 = off
 
     // What the session does around the run.
     bool fromBaseline = true;     // restart from the baseline scales, else from the current ones
     bool finalEvaluation = true;  // top-1 over the whole validation folder when the run finishes
-    QString outputPath;           // scale file written (atomically) when the run finishes; "" = none
+    QString outputPath;  // scale file written (atomically) when the run finishes; "" = none
 
     // The mutation range the search uses at these weight bits.
     double rangeFor(int weightBits) const;
@@ -89,10 +90,10 @@ struct LandscapeSettings {
     double radius = 3;  // coordinates run over [-radius, radius]
     RadiusUnit unit = RadiusUnit::MutationRange;
     DirectionKind direction = DirectionKind::Random;
-    int channel = 0;     // DirectionKind::Channel
-    QString towardFile;  // DirectionKind::Toward
+    int channel = 0;                       // DirectionKind::Channel
+    QString towardFile;                    // DirectionKind::Toward
     QStringList losses{"infonce", "mse"};  // of landscapeQuantities()
-    int subset = 256;  // calibration images used (seeded subset), 0 = all
+    int subset = 256;                      // calibration images used (seeded subset), 0 = all
     unsigned seed = 0;
     double temperature = 3.0;
     int batch = 100;

@@ -11,9 +11,9 @@
 #include <QVector>
 #include <limits>
 
+#include "types/Events.h"
 #include "types/ModelInfo.h"
 #include "types/QuantConfig.h"
-#include "types/Events.h"
 #include "types/Settings.h"
 
 namespace evolq {

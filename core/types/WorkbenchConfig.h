@@ -20,8 +20,8 @@ public:
         RecentModels,
         RecentCalibDirs,
         RecentValDirs,
-        LastQuantConfig,     // QJsonObject as in QuantConfig::toJson
-        LastSearchSettings,  // QJsonObject as in SearchSettings::toJson
+        LastQuantConfig,        // QJsonObject as in QuantConfig::toJson
+        LastSearchSettings,     // QJsonObject as in SearchSettings::toJson
         LastLandscapeSettings,  // QJsonObject as in LandscapeSettings::toJson
         LastExportDir,
         LastExportFormat,  // "native", "aimet", "csv"

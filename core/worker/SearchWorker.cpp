@@ -63,15 +63,20 @@ void SearchWorker::registerMetaTypes() {
     qRegisterMetaType<LandscapeSettings>();
 }
 
-void SearchWorker::pause() { d->control().pause.store(true); }
+void SearchWorker::pause() {
+    d->control().pause.store(true);
+}
 
 void SearchWorker::cancel() {
     d->control().cancel.store(true);
     // A paused search is not running, so nothing polls the flag: finish it on the worker thread.
-    QMetaObject::invokeMethod(this, [this] { cancelPausedSearch(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { cancelPausedSearch(); }, Qt::QueuedConnection);
 }
 
-bool SearchWorker::cancelRequested() const { return d->session.cancelRequested(); }
+bool SearchWorker::cancelRequested() const {
+    return d->session.cancelRequested();
+}
 
 void SearchWorker::setState(WorkerState s) {
     if (d->state == s) return;
@@ -123,7 +128,8 @@ void SearchWorker::loadData(const QString& calibDir, const QString& valDir, int 
     try {
         calibSummary = s.setCalibrationFolder(calibDir);
         if (s.hasModel() && !calibDir.isEmpty()) {
-            Q_EMIT status(QString("Decoding %1 calibration images from %2").arg(d->calibCount).arg(calibDir));
+            Q_EMIT status(
+                QString("Decoding %1 calibration images from %2").arg(d->calibCount).arg(calibDir));
             const CalibrationSet& c = s.calibration(d->calibCount, seed);
             calibSummary.decoded = static_cast<int>(c.images.size(0));
             calibSummary.failed = c.failed;
@@ -160,7 +166,8 @@ void SearchWorker::quantize(const QuantConfig& config) {
     setState(WorkerState::Quantizing);
     d->resetControl();
     try {
-        Q_EMIT status(QString("Calibrating %1 on %2 images").arg(config.label()).arg(config.calibImages));
+        Q_EMIT status(
+            QString("Calibrating %1 on %2 images").arg(config.label()).arg(config.calibImages));
         const QuantizeSummary s = d->session.quantize(
             config, [this](int done, int total, double eta) { Q_EMIT progress(done, total, eta); });
         Q_EMIT quantized(s);
@@ -240,7 +247,8 @@ void SearchWorker::flushFitness() {
         d->pendingFitness.clear();
         if (const EvolSearch* search = d->session.search()) {
             const int total = search->evaluationsTotal();
-            Q_EMIT progress(last.evaluation, total, etaSeconds(last.elapsed, last.evaluation, total));
+            Q_EMIT progress(last.evaluation, total,
+                            etaSeconds(last.elapsed, last.evaluation, total));
         }
     }
     d->sinceFlush.restart();
@@ -339,7 +347,8 @@ void SearchWorker::runLandscape(const LandscapeSettings& settings) {
             [&](const LandscapeStart& start) {
                 total = start.dims == 2 ? start.points * start.points : start.points;
                 Q_EMIT landscapeStarted(start);
-                Q_EMIT status(QString("Landscape of block %1: %2 points").arg(start.block).arg(total));
+                Q_EMIT status(
+                    QString("Landscape of block %1: %2 points").arg(start.block).arg(total));
                 t.start();
                 d->sinceFlush.start();
                 d->pendingPoints.clear();
@@ -375,7 +384,9 @@ void SearchWorker::runLandscape(const LandscapeSettings& settings) {
 // ---------------------------------------------------------------------------------------------
 // Files
 
-void SearchWorker::emitProvenance() { Q_EMIT provenanceChanged(d->session.provenance(false)); }
+void SearchWorker::emitProvenance() {
+    Q_EMIT provenanceChanged(d->session.provenance(false));
+}
 
 void SearchWorker::exportScales(const QString& path, ExportFormat format,
                                 const ScaleSelection& selection) {

@@ -6,8 +6,8 @@
 #include <QVector>
 #include <memory>
 
-#include "types/QuantConfig.h"
 #include "types/Events.h"
+#include "types/QuantConfig.h"
 #include "types/Settings.h"
 #include "types/Summaries.h"
 
@@ -106,4 +106,3 @@ private:
 };
 
 }  // namespace evolq
-
