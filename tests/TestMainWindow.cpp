@@ -90,6 +90,8 @@ class TestMainWindow : public QObject {
         w.quantPanel()->quantizeButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(quantized.count(), 1, 60000);
         QTRY_VERIFY(w.isQuantized());
+        // The worker reports the result before it returns to Idle; the actions follow the state.
+        QTRY_COMPARE(w.workerState(), WorkerState::Idle);
     }
 
 private Q_SLOTS:
