@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/Error.h"
+#include "common/Eta.h"
 #include "data/Evaluate.h"
 
 namespace evolq {
@@ -133,7 +134,7 @@ void EvolSearch::step() {
         e.evaluationsDone = m_evals;
         e.evaluationsTotal = evaluationsTotal();
         e.elapsed = m_seconds;
-        e.eta = m_evals > 0 ? m_seconds / m_evals * (evaluationsTotal() - m_evals) : 0;
+        e.eta = std::max(0.0, etaSeconds(m_seconds, m_evals, evaluationsTotal()));
         m_cb.blockVisit(e);
     }
     m_cycle = -1;
