@@ -1,7 +1,28 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QtTest>
+
+#include "TestImages.h"
+#include "TestSupport.h"
+#include "types/SearchLog.h"
+
+namespace {
+
+QJsonObject readJson(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QStringList readLines(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return {};
+    return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+}  // namespace
 
 // Drives the real `evolq` binary, as a user or a batch script would.
 class TestCli : public QObject {
@@ -23,7 +44,39 @@ class TestCli : public QObject {
     }
     const QString fixture = QString(EVOLQ_SHARED_DIR) + "/fixtures/timm";
 
+    // A tiny random model of our own with its image folders (not the bundled model).
+    QTemporaryDir m_dir;
+    QString m_model, m_calib, m_val, m_baseline;
+    QString m_sha256;
+
+    // The options every pipeline command gets: the tiny model, its calibration folder, a small
+    // calibration set.
+    QStringList pipeline() const {
+        return {"--model", m_model, "--calib", m_calib, "--calib-size", "16", "--calib-batch", "8"};
+    }
+    // A baseline scale file written by `evolq quantize`, made once.
+    QString baselineScales() {
+        if (m_baseline.isEmpty()) {
+            const QString path = m_dir.filePath("baseline.json");
+            const Run r = evolq(QStringList{"quantize"} + pipeline() + QStringList{"--out", path});
+            if (r.code == 0 && QFile::exists(path)) m_baseline = path;
+        }
+        return m_baseline;
+    }
+
 private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_model = m_dir.filePath("model");
+        m_sha256 =
+            evolq::test::makeModel(evolq::test::smallInfo(2, 48, 4, 2), m_model)->info().sha256;
+        QCOMPARE(m_sha256.size(), 64);
+        m_calib = m_dir.filePath("calib");
+        m_val = m_dir.filePath("val");
+        evolq::test::writeImageFolder(m_calib, 2, 12, 32, 1);
+        evolq::test::writeImageFolder(m_val, 2, 10, 28, 2);
+    }
+
     void versionAndHelp() {
         Run r = evolq({"--version"});
         QCOMPARE(r.code, 0);
@@ -107,6 +160,151 @@ private Q_SLOTS:
                    "--topk", "x"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("--topk"));
+    }
+
+    void quantizeWritesScalesThatEvalLoads() {
+        const QString path = m_dir.filePath("quantized.json");
+        Run r = evolq(QStringList{"quantize"} + pipeline() +
+                      QStringList{"--out", path, "--val", m_val});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains(path.toUtf8()));
+        const QJsonObject doc = readJson(path);
+        QCOMPARE(doc.value("format").toString(), QString("evolq-scales"));
+        QCOMPARE(doc.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(doc.value("model").toObject().value("sha256").toString(), m_sha256);
+        QCOMPARE(doc.value("calibration").toObject().value("requested").toInt(), 16);
+        QVERIFY(!doc.value("quantizers").toArray().isEmpty());
+        const QRegularExpressionMatch quantTop1 =
+            QRegularExpression("W4A8 top-1 ([0-9.]+) %").match(QString::fromUtf8(r.out));
+        QVERIFY2(quantTop1.hasMatch(), r.out.constData());
+
+        // eval --scales: the quantized model of the file, measured as quantize measured it.
+        r = evolq({"eval", "--model", m_model, "--scales", path, "--data", m_val, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject q = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(q.value("precision").toString(), QString("W4A8"));
+        QCOMPARE(q.value("images").toInt(), 20);
+        QCOMPARE(q.value("model_sha256").toString(), m_sha256);
+        QCOMPARE(q.value("quant_config").toObject().value("calib_images").toInt(), 16);
+        QCOMPARE(QString::number(q.value("top1").toDouble(), 'f', 2), quantTop1.captured(1));
+        // Without scales: the float model.
+        r = evolq({"eval", "--model", m_model, "--data", m_val, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("precision").toString(),
+                 QString("FP32"));
+    }
+
+    void searchWritesScalesAndLog() {
+        const QString out = m_dir.filePath("searched.json"), log = m_dir.filePath("search.csv");
+        const Run r = evolq(QStringList{"search"} + pipeline() +
+                            QStringList{"--val", m_val, "--passes", "1", "--cycles", "1",
+                                        "--population", "3", "--samples", "2", "--fitness-batch",
+                                        "8", "--val-subset", "8", "--out", out, "--log", log});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject doc = readJson(out);
+        QVERIFY2(doc.value("validation").isObject(), r.err.constData());
+        QVERIFY(doc.value("search").isObject());
+        const QJsonObject v = doc.value("validation").toObject();
+        for (const char* key : {"fp32_top1", "baseline_top1", "evolq_top1"})
+            QVERIFY2(v.value(key).isDouble(), key);
+        QCOMPARE(v.value("images").toInt(), 20);
+        const QJsonObject search = doc.value("search").toObject();
+        QCOMPARE(search.value("evaluations").toInt(), 4);
+        QCOMPARE(search.value("settings").toObject().value("passes").toInt(), 1);
+        QCOMPARE(search.value("fitness_history").toArray().size(), 4);
+
+        const QStringList lines = readLines(log);
+        QVERIFY2(!lines.isEmpty(), qPrintable(log));
+        QVERIFY(lines[0].startsWith('#'));
+        int header = 0;
+        while (header < lines.size() && lines[header].startsWith('#')) ++header;
+        QVERIFY(header < lines.size());
+        QCOMPARE(lines[header], evolq::SearchLog::columns());
+        QMap<QString, int> events;
+        int evaluation = 0;
+        const int columns = evolq::SearchLog::columns().split(',').size();
+        for (const QString& line : lines.mid(header + 1)) {
+            const QStringList f = line.split(',');
+            QCOMPARE(f.size(), columns);
+            ++events[f[0]];
+            if (f[0] == "fitness") QCOMPARE(f[1].toInt(), ++evaluation);
+        }
+        QCOMPARE(events.value("start"), 1);
+        QCOMPARE(events.value("fitness"), 4);
+        QCOMPARE(events.value("block"), 2);
+        QCOMPARE(events.value("end"), 1);
+        QCOMPARE(events.size(), 4);
+        QVERIFY(lines[header + 1].startsWith("start,"));
+        QVERIFY(lines.last().startsWith("end,"));
+    }
+
+    void landscapeWritesTheCsv() {
+        const QString out = m_dir.filePath("landscape.csv");
+        const Run r = evolq(QStringList{"landscape"} + pipeline() +
+                            QStringList{"--points", "5", "--subset", "16", "--out", out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QStringList lines = readLines(out);
+        int jaggedness = 0, header = -1;
+        for (int i = 0; i < lines.size(); ++i) {
+            if (lines[i].startsWith("# jaggedness")) ++jaggedness;
+            if (header < 0 && !lines[i].startsWith('#')) header = i;
+        }
+        QCOMPARE(jaggedness, 1);
+        QVERIFY(header >= 0);
+        QCOMPARE(lines[header], QString("i,a,infonce,mse"));
+        const QStringList rows = lines.mid(header + 1);
+        QCOMPARE(rows.size(), 5);
+        for (int i = 0; i < rows.size(); ++i) {
+            const QStringList f = rows[i].split(',');
+            QCOMPARE(f.size(), 4);
+            QCOMPARE(f[0].toInt(), i);
+            bool ok = false;
+            QVERIFY(f[2].toDouble(&ok) >= 0 && ok);
+        }
+    }
+
+    void landscapeOfAnUnknownQuantizerIsAnError() {
+        const QString toward = baselineScales();
+        QVERIFY(!toward.isEmpty());
+        const QString out = m_dir.filePath("never-landscape.csv");
+        const Run r =
+            evolq(QStringList{"landscape"} + pipeline() +
+                  QStringList{"--quantizer", "no.such.weight", "--direction", "toward:" + toward,
+                              "--points", "3", "--subset", "16", "--out", out});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no.such.weight"), r.err.constData());
+        QVERIFY(!QFile::exists(out));
+    }
+
+    void pipelineErrorsNameTheirCause() {
+        // No --out.
+        Run r = evolq(QStringList{"search"} + pipeline());
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("--out"), r.err.constData());
+        r = evolq(QStringList{"quantize"} + pipeline());
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("--out"), r.err.constData());
+        // A model folder that does not exist.
+        const QString missing = m_dir.filePath("no-model-here");
+        const QString out = m_dir.filePath("never.json");
+        r = evolq({"quantize", "--model", missing, "--calib", m_calib, "--out", out});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains(missing.toUtf8()), r.err.constData());
+        QVERIFY(!QFile::exists(out));
+        // A corrupt scale file.
+        const QString corrupt = m_dir.filePath("corrupt.json");
+        QFile f(corrupt);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\": \"evolq-scales\", \"quantizers\": [");
+        f.close();
+        r = evolq({"eval", "--model", m_model, "--scales", corrupt, "--data", m_val});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains(corrupt.toUtf8()), r.err.constData());
+        r = evolq(QStringList{"landscape"} + pipeline() +
+                  QStringList{"--direction", "toward:" + corrupt, "--out", out});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains(corrupt.toUtf8()), r.err.constData());
+        QVERIFY(!QFile::exists(out));
     }
 };
 

@@ -1,6 +1,9 @@
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
 
+#include "TestSupport.h"
+#include "quant/QuantizedVit.h"
 #include "search/FitnessFunction.h"
 
 using namespace evolq;
@@ -56,6 +59,66 @@ private Q_SLOTS:
         QVERIFY(outputLoss(LossKind::Kl, a, b, 3).item<double>() > 0);
         QCOMPARE(lossFromName("InfoNCE"), LossKind::InfoNce);
         QCOMPARE(lossName(LossKind::Kl), QString("kl"));
+    }
+
+    // The block cache is a shortcut, never a different answer: for every block, after an earlier
+    // block's scales changed, evaluating from the block equals evaluating the whole model.
+    void fromBlockEqualsFullForEveryBlock() {
+        QTemporaryDir dir;
+        const ModelInfo info = test::smallInfo(3, 48, 4, 5);
+        auto model = test::makeModel(info, dir.path());
+        torch::manual_seed(11);
+        // 20 images in loss batches of 8: the last batch is a partial one.
+        const torch::Tensor images = torch::randn({20, 3, 32, 32});
+        QuantConfig cfg;
+        cfg.calibBatch = 10;
+        QuantizedVit q(model, cfg);
+        q.calibrate(images);
+        QVERIFY(q.calibrated());
+        for (LossKind loss : {LossKind::InfoNce, LossKind::Mse}) {
+            FitnessSettings fs;
+            fs.loss = loss;
+            fs.batch = 8;
+            FitnessFunction f(q, images, fs);
+            for (int b = 0; b < info.depth; ++b) {
+                const QString where = QString("%1, block %2").arg(lossName(loss)).arg(b);
+                if (b > 0) {
+                    // Prepared with the scales as they are, then an earlier block changes: the
+                    // stale cache must give another answer than the whole model ...
+                    f.prepareBlock(b);
+                    const torch::Tensor g = q.genome(b - 1);
+                    q.setGenome(b - 1, g * 1.3);
+                    const double stale = f.evaluateFromBlock();
+                    const double full = f.evaluateFull();
+                    QVERIFY2(std::abs(stale - full) > 1e-4 * std::abs(full),
+                             qPrintable(QString("%1: the change made no difference (%2 vs %3)")
+                                            .arg(where)
+                                            .arg(stale)
+                                            .arg(full)));
+                }
+                // ... and preparing again follows the current state.
+                f.prepareBlock(b);
+                QCOMPARE(f.preparedBlock(), b);
+                const double fromBlock = f.evaluateFromBlock();
+                const double full = f.evaluateFull();
+                QVERIFY2(std::abs(fromBlock - full) <= 1e-5 * std::abs(full),
+                         qPrintable(QString("%1: from block %2, full %3")
+                                        .arg(where)
+                                        .arg(fromBlock, 0, 'g', 10)
+                                        .arg(full, 0, 'g', 10)));
+                const torch::Tensor lb = f.quantizedLogitsFromBlock();
+                const torch::Tensor lf = f.quantizedLogitsFull();
+                QVERIFY(lb.sizes() == lf.sizes());
+                QCOMPARE(lb.size(0), int64_t(20));
+                QCOMPARE(lb.size(1), int64_t(info.numClasses));
+                QVERIFY2(torch::allclose(lb, lf, 1e-5, 1e-6),
+                         qPrintable(QString("%1: max logit difference %2")
+                                        .arg(where)
+                                        .arg((lb - lf).abs().max().item<double>())));
+                // Quantization matters: the quantized logits are not the float ones.
+                QVERIFY(!torch::allclose(lf, f.fpLogits(), 1e-5, 1e-6));
+            }
+        }
     }
 };
 

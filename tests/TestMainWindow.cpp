@@ -129,9 +129,12 @@ private Q_SLOTS:
         bool listed = false;
         for (int i = 0; i < failed->count(); ++i)
             listed |= failed->item(i)->text().contains("broken.png");
-        QVERIFY2(listed || !w.dataPanel()->calibText().contains("failed"),
-                 qPrintable(w.dataPanel()->calibText() + " | " +
-                            (failed->count() ? failed->item(0)->text() : QString())));
+        QVERIFY2(listed, qPrintable(w.dataPanel()->calibText() + " | " +
+                                    (failed->count() ? failed->item(0)->text() : QString())));
+        QVERIFY(failed->isVisibleTo(w.dataPanel()));
+        QVERIFY2(w.dataPanel()->calibText().contains("24 decoded") &&
+                     w.dataPanel()->calibText().contains("1 failed to decode"),
+                 qPrintable(w.dataPanel()->calibText()));
         QVERIFY(w.errorText().isEmpty());
         QVERIFY(w.quantPanel()->quantizeButton()->isEnabled());
         QVERIFY(!w.searchPanel()->startButton()->isEnabled());  // nothing quantized yet
@@ -202,12 +205,18 @@ private Q_SLOTS:
 
     void cancelMidRunLeavesTheWindowUsable() {
         QTemporaryDir out;
+        const QString baseline = out.filePath("baseline.json"),
+                      afterCancel = out.filePath("after-cancel.json");
         QElapsedTimer closing;
         {
             MainWindow w(options());
             w.show();
             test::WorkerRelay relay(w.worker());
             loadAndQuantize(w, relay);
+            QSignalSpy exported(&relay, &test::WorkerRelay::exported);
+            w.exportScales(baseline, ExportFormat::Native, ScaleSelection());
+            QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+            QTRY_COMPARE(w.workerState(), WorkerState::Idle);
             QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
             QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
             startEndlessSearch(w);
@@ -229,6 +238,12 @@ private Q_SLOTS:
             QTRY_COMPARE(w.workerState(), WorkerState::Idle);
             QVERIFY(w.searchPanel()->startButton()->isEnabled());
             QVERIFY(w.banner()->text().contains("cancelled"));
+            // The cancelled run left the scales it started from: the baseline.
+            w.exportScales(afterCancel, ExportFormat::Native, ScaleSelection());
+            QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 30000);
+            QVERIFY(!quantizersOf(baseline).isEmpty());
+            QCOMPARE(quantizersOf(afterCancel), quantizersOf(baseline));
+            QTRY_COMPARE(w.workerState(), WorkerState::Idle);
             // Still usable: a short search runs to its end afterwards.
             w.searchPanel()->setSettings(shortSearch());
             w.searchPanel()->startButton()->click();
@@ -242,19 +257,33 @@ private Q_SLOTS:
         }
         QVERIFY2(closing.elapsed() < 10000,
                  qPrintable(QString("closing took %1 ms").arg(closing.elapsed())));
-        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        // The folder holds the two exports and nothing else (no temporary file left behind).
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden, QDir::Name),
+                 (QStringList{"after-cancel.json", "baseline.json"}));
     }
 
     void pauseAndResume() {
         MainWindow w(options());
         test::WorkerRelay relay(w.worker());
         loadAndQuantize(w, relay);
+        QSignalSpy started(&relay, &test::WorkerRelay::searchStarted);
         QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
+        QSignalSpy states(&relay, &test::WorkerRelay::stateChanged);
         startEndlessSearch(w);
         QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
         w.searchPanel()->pauseButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(w.workerState(), WorkerState::Paused, 10000);
+        // The worker itself reported the pause, mid-run.
+        QTRY_VERIFY(!states.isEmpty() &&
+                    states.last().at(0).value<WorkerState>() == WorkerState::Paused);
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(started.count(), 1);
+        int delivered = 0;
+        for (const auto& args : fitness)
+            delivered += args.at(0).value<QVector<FitnessEvent>>().size();
+        QVERIFY(delivered > 0);
+        QVERIFY(delivered < started.at(0).at(0).value<RunStartEvent>().evaluationsTotal);
         QCOMPARE(w.searchPanel()->pauseButton()->text(), QString("Resume"));
         const int before = fitness.count();
         QTest::qWait(200);

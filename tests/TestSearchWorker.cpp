@@ -1,6 +1,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
@@ -175,7 +176,6 @@ private Q_SLOTS:
                 QCOMPARE(e.evaluation, ++n);
         }
         QCOMPARE(n, run.evaluationsTotal);
-        QVERIFY(fitness.count() <= n);
         // Blocks last to first.
         QCOMPARE(visits.count(), 2);
         QCOMPARE(visits.at(0).at(0).value<BlockVisitEvent>().block, 1);
@@ -221,6 +221,46 @@ private Q_SLOTS:
         QVERIFY(h.thread.isFinished());
     }
 
+    // One fitnessEvents() per BatchIntervalMs or block visit, not one per evaluation: with many
+    // fast evaluations the signals are fewer than the events, and every event arrives once, in
+    // order.
+    void fitnessEventsAreBatched() {
+        Harness h;
+        prepare(h);
+        QSignalSpy started(&h.relay, &test::WorkerRelay::searchStarted);
+        QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+        QSignalSpy visits(&h.relay, &test::WorkerRelay::blockVisited);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        SearchSettings s = shortSearch();
+        s.cycles = 40;
+        s.valSubset = 0;
+        s.finalEvaluation = false;
+        QElapsedTimer t;
+        t.start();
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const qint64 ms = t.elapsed();
+        QCOMPARE(started.count(), 1);
+        const int total = started.at(0).at(0).value<RunStartEvent>().evaluationsTotal;
+        QCOMPARE(total, 1 * 2 * (1 + 40));
+        int n = 0;
+        for (const auto& args : fitness) {
+            const auto batch = args.at(0).value<QVector<FitnessEvent>>();
+            QVERIFY(!batch.isEmpty());
+            for (const FitnessEvent& e : batch) QCOMPARE(e.evaluation, ++n);
+        }
+        QCOMPARE(n, total);
+        QCOMPARE(visits.count(), 2);
+        // A batch goes out at a block visit or once BatchIntervalMs have passed since the last.
+        QVERIFY2(fitness.count() <= visits.count() + ms / SearchWorker::BatchIntervalMs + 1,
+                 qPrintable(QString("%1 signals in %2 ms").arg(fitness.count()).arg(ms)));
+        QVERIFY2(fitness.count() < n,
+                 qPrintable(QString("%1 signals for %2 events in %3 ms: nothing was batched")
+                                .arg(fitness.count())
+                                .arg(n)
+                                .arg(ms)));
+    }
+
     void pauseResumeEqualsAnUninterruptedRun() {
         QTemporaryDir out;
         const QString straight = out.filePath("straight.json"),
@@ -229,46 +269,170 @@ private Q_SLOTS:
         s.passes = 2;
         s.cycles = 3;
         s.finalEvaluation = false;
-        {
-            Harness h;
-            prepare(h);
-            QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
-            SearchSettings a = s;
-            a.outputPath = straight;
-            h.post([a](SearchWorker* w) { w->startSearch(a); });
-            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        }
+        auto trace = [](const QSignalSpy& spy) {
+            QVector<double> f;
+            for (const auto& args : spy)
+                for (const FitnessEvent& e : args.at(0).value<QVector<FitnessEvent>>())
+                    f.append(e.childFitness);
+            return f;
+        };
+        QVector<double> straightTrace, pausedTrace;
+        RunEndEvent straightEnd, pausedEnd;
         {
             Harness h;
             prepare(h);
             QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
             QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+            SearchSettings a = s;
+            a.outputPath = straight;
+            h.post([a](SearchWorker* w) { w->startSearch(a); });
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+            straightTrace = trace(fitness);
+            straightEnd = finished.at(0).at(0).value<RunEndEvent>();
+        }
+        {
+            Harness h;
+            prepare(h);
+            QSignalSpy started(&h.relay, &test::WorkerRelay::searchStarted);
+            QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
+            QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
             QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
+            SearchWorker* worker = h.worker;
+            // Pause from the worker's thread as the first batch goes out, so that the pause
+            // lands mid-run however fast the evaluations are (pause() is thread-safe).
+            auto once = std::make_shared<std::atomic<bool>>(false);
+            QObject::connect(
+                worker, &SearchWorker::fitnessEvents, worker,
+                [worker, once](const QVector<FitnessEvent>&) {
+                    if (!once->exchange(true)) worker->pause();
+                },
+                Qt::DirectConnection);
             SearchSettings b = s;
             b.outputPath = paused;
             h.worker->pause();  // stale requests do not carry over into a new run
             h.post([b](SearchWorker* w) { w->startSearch(b); });
-            QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
-            h.worker->pause();
             QTRY_VERIFY_WITH_TIMEOUT(
-                (states.count() > 0 &&
-                 states.last().at(0).value<WorkerState>() == WorkerState::Paused) ||
-                    finished.count() == 1,
-                30000);
-            if (finished.count() == 0) {
-                // Exports while paused hold whole block visits only.
-                QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
-                const QString mid = out.filePath("mid.json");
-                h.post([mid](SearchWorker* w) { w->exportScales(mid, ExportFormat::Native, {}); });
-                QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
-                h.post([](SearchWorker* w) { w->resume(); });
-            }
+                !states.isEmpty() &&
+                    states.last().at(0).value<WorkerState>() == WorkerState::Paused,
+                60000);
+            QCOMPARE(finished.count(), 0);
+            QCOMPARE(started.count(), 1);
+            const int total = started.at(0).at(0).value<RunStartEvent>().evaluationsTotal;
+            // Every evaluation made before the pause was delivered before the Paused state.
+            const int doneAtPause = trace(fitness).size();
+            QVERIFY(doneAtPause > 0);
+            QVERIFY2(doneAtPause < total,
+                     qPrintable(QString("%1 of %2").arg(doneAtPause).arg(total)));
+            QTest::qWait(100);
+            QCOMPARE(trace(fitness).size(), doneAtPause);  // nothing runs while paused
+            QCOMPARE(states.last().at(0).value<WorkerState>(), WorkerState::Paused);
+
+            // Exports while paused hold whole block visits only.
+            QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+            const QString mid = out.filePath("mid.json");
+            h.post([mid](SearchWorker* w) { w->exportScales(mid, ExportFormat::Native, {}); });
+            QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+            QVERIFY(QFile::exists(mid));
+            h.post([](SearchWorker* w) { w->resume(); });
             QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-            QVERIFY(!finished.at(0).at(0).value<RunEndEvent>().cancelled);
+            pausedEnd = finished.at(0).at(0).value<RunEndEvent>();
+            QVERIFY(!pausedEnd.cancelled);
+            pausedTrace = trace(fitness);
+            QCOMPARE(pausedTrace.size(), total);
         }
+        // Same seed: the resumed run made the same evaluations and found the same scales.
+        QCOMPARE(pausedTrace, straightTrace);
+        QCOMPARE(pausedEnd.bestFitness, straightEnd.bestFitness);
         const QJsonArray a = quantizersOf(straight), b = quantizersOf(paused);
         QVERIFY(!a.isEmpty());
         QCOMPARE(a, b);
+    }
+
+    // The workbench and `evolq search` drive the same session: on the same model, folders and
+    // settings they write scale files with the same keys and, with the same seed, the same scales.
+    void workbenchAndCliWriteTheSameFile() {
+        QTemporaryDir out;
+        const QString fromWorker = out.filePath("workbench.json"),
+                      fromCli = out.filePath("cli.json");
+        SearchSettings s = shortSearch();
+        s.outputPath = fromWorker;
+        {
+            Harness h;
+            prepare(h);
+            QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+            QSignalSpy exported(&h.relay, &test::WorkerRelay::exported);
+            QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
+            h.post([s](SearchWorker* w) { w->startSearch(s); });
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+            QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+            QCOMPARE(exported.count(), 1);
+            QCOMPARE(exported.at(0).at(0).toString(), fromWorker);
+        }
+        const QuantConfig q = smallConfig();
+        QProcess p;
+        p.start(QString(EVOLQ_BIN_DIR) + "/evolq", {"search",
+                                                    "--model",
+                                                    m_model,
+                                                    "--calib",
+                                                    m_calib,
+                                                    "--val",
+                                                    m_val,
+                                                    "--calib-size",
+                                                    QString::number(q.calibImages),
+                                                    "--calib-batch",
+                                                    QString::number(q.calibBatch),
+                                                    "--seed",
+                                                    QString::number(s.seed),
+                                                    "--passes",
+                                                    QString::number(s.passes),
+                                                    "--cycles",
+                                                    QString::number(s.cycles),
+                                                    "--population",
+                                                    QString::number(s.population),
+                                                    "--samples",
+                                                    QString::number(s.samples),
+                                                    "--fitness-batch",
+                                                    QString::number(s.fitness.batch),
+                                                    "--val-subset",
+                                                    QString::number(s.valSubset),
+                                                    "--out",
+                                                    fromCli});
+        QVERIFY(p.waitForFinished(300000));
+        QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+                 p.readAllStandardError().constData());
+
+        auto read = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                               : QJsonObject();
+        };
+        auto keys = [](const QJsonObject& o) {
+            QStringList k = o.keys();
+            k.sort();
+            return k;
+        };
+        const QJsonObject w = read(fromWorker), c = read(fromCli);
+        QVERIFY(!w.isEmpty());
+        QVERIFY(!c.isEmpty());
+        QCOMPARE(keys(w), keys(c));
+        for (const char* key : {"validation", "search", "calibration", "model"})
+            QVERIFY2(w.value(key).isObject(), key);
+        const QJsonObject wv = w.value("validation").toObject(),
+                          cv = c.value("validation").toObject();
+        QCOMPARE(keys(wv), keys(cv));
+        const QJsonObject ws = w.value("search").toObject(), cs = c.value("search").toObject();
+        QCOMPARE(keys(ws), keys(cs));
+        QCOMPARE(keys(ws.value("settings").toObject()), keys(cs.value("settings").toObject()));
+        QVERIFY(!keys(ws.value("settings").toObject()).isEmpty());
+        QCOMPARE(keys(w.value("calibration").toObject()), keys(c.value("calibration").toObject()));
+        // Same settings, same seed: the same run and the same result.
+        QCOMPARE(ws.value("settings").toObject(), cs.value("settings").toObject());
+        QCOMPARE(w.value("quant_config").toObject(), c.value("quant_config").toObject());
+        QCOMPARE(ws.value("fitness_history").toArray(), cs.value("fitness_history").toArray());
+        QCOMPARE(w.value("quantizers").toArray(), c.value("quantizers").toArray());
+        QVERIFY(!w.value("quantizers").toArray().isEmpty());
+        for (const char* key : {"fp32_top1", "baseline_top1", "evolq_top1", "images"})
+            QCOMPARE(wv.value(key), cv.value(key));
     }
 
     void cancelWhilePausedFinishesTheRun() {

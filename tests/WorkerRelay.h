@@ -1,11 +1,8 @@
 #pragma once
 
-#include <QColor>
-#include <QDir>
-#include <QImage>
 #include <QObject>
-#include <QRandomGenerator>
 
+#include "TestImages.h"
 #include "worker/SearchWorker.h"
 
 namespace evolq::test {
@@ -59,28 +56,5 @@ Q_SIGNALS:
     void comparisonReady(const evolq::ScaleComparison& comparison);
     void provenanceChanged(const QJsonObject& provenance);
 };
-
-// An ImageFolder of random RGB PNGs written with QImage: `classes` sub-folders of `perClass`
-// images each, plus one file that is not an image at all.
-inline void writeImageFolder(const QString& dir, int classes, int perClass, int size = 32,
-                             quint32 seed = 3) {
-    QRandomGenerator rng(seed);
-    for (int c = 0; c < classes; ++c) {
-        const QString sub = QString("%1/class_%2").arg(dir).arg(c);
-        QDir().mkpath(sub);
-        for (int i = 0; i < perClass; ++i) {
-            QImage img(size, size, QImage::Format_RGB32);
-            for (int y = 0; y < size; ++y)
-                for (int x = 0; x < size; ++x)
-                    img.setPixel(x, y,
-                                 qRgb(rng.bounded(256), (c * 120 + rng.bounded(64)) % 256,
-                                      rng.bounded(256)));
-            img.save(QString("%1/img_%2.png").arg(sub).arg(i, 3, 10, QChar('0')));
-        }
-    }
-    QFile broken(QString("%1/class_0/broken.png").arg(dir));
-    broken.open(QIODevice::WriteOnly);
-    broken.write("this is not a PNG file");
-}
 
 }  // namespace evolq::test

@@ -6,6 +6,7 @@
 #include <memory>
 
 class QSaveFile;
+class QFile;
 
 namespace evolq {
 
@@ -15,7 +16,7 @@ namespace evolq {
 // message that names the file.
 //
 // A target that exists and is not a regular file (a device such as /dev/null or /dev/full, a
-// pipe) is written directly: renaming over it would replace the device node.
+// pipe) is written in place: renaming over it would replace the device node.
 class AtomicFile {
 public:
     explicit AtomicFile(const QString& path);
@@ -35,6 +36,7 @@ private:
 
     QString m_path;
     std::unique_ptr<QSaveFile> m_file;
+    std::unique_ptr<QFile> m_direct;  // a device or pipe, written in place
     QTextStream m_stream;
     bool m_committed = false;
 };

@@ -105,6 +105,7 @@ ModelSummary Session::loadModel(const QString& folder) {
     m_source.clear();
     m_calibProvenance = QJsonObject();
     m_searchProvenance = QJsonObject();
+    m_validationProvenance = QJsonObject();
     m_final.reset();
     m_folderFp32Top1 = m_folderBaselineTop1 = NaN;
     ModelSummary m;
