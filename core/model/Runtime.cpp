@@ -1,21 +1,64 @@
 #include "model/Runtime.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <malloc.h>
 #include <torch/torch.h>
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QThread>
+#include <limits>
 
 #include "common/Version.h"
 
 namespace evolq {
 
+namespace {
+
+// The BLAS that LibTorch calls (OpenBLAS through Debian's libblas.so.3) runs a thread pool of its
+// own beside LibTorch's OpenMP threads. On few cores the two pools spin against each other, and
+// batched products call BLAS from inside OpenMP regions, so that up to threads^2 threads compete
+// (measured: 2-3x system time). One threading model instead: BLAS runs on the calling thread,
+// every parallel loop is LibTorch's.
+using BlasThreadsFn = void (*)(int);
+BlasThreadsFn blasSetThreads() {
+    for (const char* name : {"openblas_set_num_threads", "goto_set_num_threads"})
+        if (void* f = dlsym(RTLD_DEFAULT, name)) return reinterpret_cast<BlasThreadsFn>(f);
+    return nullptr;
+}
+
+int g_blasThreads = -1;  // -1: not set (the BLAS's own default)
+
+}  // namespace
+
 int initRuntime(int threads) {
     if (threads <= 0) threads = std::max(1, QThread::idealThreadCount());
     at::set_num_threads(threads);
+    setBlasThreads(1);
+    // Forward passes allocate and free the same large activations again and again. glibc's
+    // default serves blocks above a (growing) threshold with mmap and returns freed heap tops to
+    // the system, so every pass pays page faults for fresh memory: keep such blocks in the heap
+    // instead, and give memory back explicitly when a job ends (releaseMemory()).
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
     return at::get_num_threads();
+}
+
+void setBlasThreads(int threads) {
+    if (BlasThreadsFn f = blasSetThreads()) {
+        f(std::max(1, threads));
+        g_blasThreads = std::max(1, threads);
+    }
+}
+
+int blasThreads() {
+    return g_blasThreads;
+}
+
+void releaseMemory() {
+    malloc_trim(0);
 }
 
 int runtimeThreads() {
@@ -23,9 +66,11 @@ int runtimeThreads() {
 }
 
 QString runtimeDescription() {
-    return QString("LibTorch %1, %2 intra-op threads")
+    return QString("LibTorch %1, %2 intra-op threads, BLAS %3")
         .arg(TORCH_VERSION)
-        .arg(at::get_num_threads());
+        .arg(at::get_num_threads())
+        .arg(g_blasThreads > 0 ? QString("%1 thread(s) per call").arg(g_blasThreads)
+                               : QString("threads its own"));
 }
 
 namespace {

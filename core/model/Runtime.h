@@ -8,6 +8,12 @@ namespace evolq {
 // `threads` <= 0 means one per core.
 int initRuntime(int threads = 0);
 int runtimeThreads();
+// Threads the BLAS may use inside one call (initRuntime sets 1: LibTorch's threads parallelize);
+// blasThreads() is -1 when the BLAS offers no control.
+void setBlasThreads(int threads);
+int blasThreads();
+// Returns freed memory to the system; called when a job ends.
+void releaseMemory();
 // "LibTorch 1.13.1, 2 threads, BLAS: ..." for --version and provenance.
 QString runtimeDescription();
 

@@ -4,6 +4,7 @@
 
 #include "common/Error.h"
 #include "common/Eta.h"
+#include "model/Runtime.h"
 #include "session/Session.h"
 
 namespace evolq {
@@ -80,6 +81,9 @@ bool SearchWorker::cancelRequested() const {
 
 void SearchWorker::setState(WorkerState s) {
     if (d->state == s) return;
+    // A job ended: what it allocated goes back to the system (the allocator keeps freed blocks
+    // while a job runs; Runtime.cpp).
+    if (s == WorkerState::Idle) releaseMemory();
     d->state = s;
     Q_EMIT stateChanged(s);
 }
