@@ -30,13 +30,43 @@ int EvolSearch::evaluationsTotal() const {
     return m_s.passes * m_q.model().depth() * (1 + m_s.cycles);
 }
 
-double EvolSearch::validationTop1() {
+double EvolSearch::validationTop1(int block) {
     if (!m_valImages.defined() || m_valImages.size(0) == 0)
         return std::numeric_limits<double>::quiet_NaN();
     const auto t0 = std::chrono::steady_clock::now();
-    const EvalResult r = evaluateTensors(m_q.model(), m_valImages, m_valLabels, &m_q, 250);
+    torch::NoGradGuard ng;
+    const int L = m_q.model().depth();
+    const int64_t n = m_valImages.size(0);
+    // Blocks are visited last to first, so a visit to block b leaves every block before b as it
+    // was when the pass began: the validation images' input of every block, computed once per pass,
+    // stays valid for the whole pass, and a visit's top-1 runs only blocks b..L and the head. Same
+    // chunks and operations as a full forward, so the same figures. Only within a memory budget.
+    const int64_t tokens = m_q.model().info().numPatches + m_q.model().info().numPrefixTokens;
+    const bool cache = n * tokens * m_q.model().info().width * L * 4 <= kValidationCacheBytes;
+    if (cache && m_valCachePass != m_pass) {
+        m_valCache.clear();
+        for (int64_t i = 0; i < n; i += kValidationChunk) {
+            torch::Tensor x =
+                m_q.embed(m_valImages.slice(0, i, std::min<int64_t>(i + kValidationChunk, n)));
+            std::vector<torch::Tensor> inputs;
+            for (int b = 0; b < L; ++b) {
+                inputs.push_back(x);
+                if (b + 1 < L) x = m_q.runBlocks(b, b + 1, x);
+            }
+            m_valCache.push_back(std::move(inputs));
+        }
+        m_valCachePass = m_pass;
+    }
+    int64_t correct = 0;
+    for (int64_t i = 0, k = 0; i < n; i += kValidationChunk, ++k) {
+        const int64_t e = std::min<int64_t>(i + kValidationChunk, n);
+        const torch::Tensor logits =
+            cache ? m_q.head(m_q.runBlocks(block, L, m_valCache[k][block]))
+                  : m_q.forward(m_valImages.slice(0, i, e));
+        correct += topkCorrect(logits, m_valLabels.slice(0, i, e)).first;
+    }
     m_valSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return r.top1;
+    return 100.0 * correct / static_cast<double>(n);
 }
 
 SearchStatus EvolSearch::run(SearchControl* control) {
@@ -118,7 +148,7 @@ void EvolSearch::step() {
     const RegularizedEvolution::Member& best = m_evo.best();
     m_q.setGenome(block, best.genome);
     const double top1 =
-        m_s.valSubset > 0 ? validationTop1() : std::numeric_limits<double>::quiet_NaN();
+        m_s.valSubset > 0 ? validationTop1(block) : std::numeric_limits<double>::quiet_NaN();
     m_visitLog.append(QJsonObject{{"pass", m_pass},
                                   {"block", block},
                                   {"best_fitness", best.fitness},

@@ -69,12 +69,17 @@ public:
 
 private:
     void step();
-    double validationTop1();
+    // Top-1 on the validation images after a visit to `block` (display only).
+    double validationTop1(int block);
+    static constexpr int64_t kValidationChunk = 250;
+    static constexpr int64_t kValidationCacheBytes = int64_t(512) << 20;
 
     QuantizedVit& m_q;
     SearchSettings m_s;
     FitnessFunction m_fitness;
     torch::Tensor m_valImages, m_valLabels;
+    std::vector<std::vector<torch::Tensor>> m_valCache;  // [chunk][block]: block inputs this pass
+    int m_valCachePass = -1;
     SearchCallbacks m_cb;
     std::mt19937_64 m_rng;
     double m_range;
