@@ -60,9 +60,8 @@ double EvolSearch::validationTop1(int block) {
     int64_t correct = 0;
     for (int64_t i = 0, k = 0; i < n; i += kValidationChunk, ++k) {
         const int64_t e = std::min<int64_t>(i + kValidationChunk, n);
-        const torch::Tensor logits =
-            cache ? m_q.head(m_q.runBlocks(block, L, m_valCache[k][block]))
-                  : m_q.forward(m_valImages.slice(0, i, e));
+        const torch::Tensor logits = cache ? m_q.head(m_q.runBlocks(block, L, m_valCache[k][block]))
+                                           : m_q.forward(m_valImages.slice(0, i, e));
         correct += topkCorrect(logits, m_valLabels.slice(0, i, e)).first;
     }
     m_valSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
