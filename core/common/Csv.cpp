@@ -17,6 +17,10 @@ QString csvNumber(double value) {
     return std::isfinite(value) ? QString::number(value, 'g', 17) : QString();
 }
 
+QString csvNumber(float value) {
+    return std::isfinite(value) ? QString::number(value, 'g', 9) : QString();
+}
+
 QString csvLine(const QStringList& fields) {
     QStringList quoted;
     quoted.reserve(fields.size());

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/AtomicFile.h"
+#include "common/Csv.h"
 #include "common/Error.h"
 #include "io/ScaleFile.h"
 #include "quant/QuantizedVit.h"
@@ -146,12 +147,12 @@ QByteArray ScaleExport::csv(const QuantizedVit& q, const ScaleSelection& sel,
         if (!sel.accepts(summaryOf(fq)) || !fq.calibrated()) continue;
         const std::vector<float> sc = values(fq.scale()), zp = values(fq.zeroPoint());
         const QString head =
-            QString("%1,%2,").arg(fq.name(), fq.isWeight() ? "weight" : "activation");
+            QString("%1,%2,").arg(csvField(fq.name()), fq.isWeight() ? "weight" : "activation");
         const QString tail =
             QString(",%1,%2,").arg(fq.bits().bits).arg(fq.bits().isSigned ? "true" : "false");
         for (size_t c = 0; c < sc.size(); ++c)
-            out += head + QString::number(c) + tail + QString::number(sc[c], 'g', 9) + ',' +
-                   QString::number(zp[c], 'g', 9) + '\n';
+            out +=
+                head + QString::number(c) + tail + csvNumber(sc[c]) + ',' + csvNumber(zp[c]) + '\n';
     }
     return out.toUtf8();
 }
