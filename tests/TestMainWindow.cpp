@@ -137,7 +137,36 @@ private Q_SLOTS:
                  qPrintable(w.dataPanel()->calibText()));
         QVERIFY(w.errorText().isEmpty());
         QVERIFY(w.quantPanel()->quantizeButton()->isEnabled());
-        QVERIFY(!w.searchPanel()->startButton()->isEnabled());  // nothing quantized yet
+        // Nothing is quantized yet, but Start quantizes first: a model and calibration images do.
+        QVERIFY(w.searchPanel()->startButton()->isEnabled());
+        QVERIFY2(w.statusText().startsWith("Data ready"), qPrintable(w.statusText()));
+    }
+
+    // A new user's first press: Start on a window that has a model and data but no quantized
+    // model quantizes with the panel's settings, then searches.
+    void startOnAFreshWindowQuantizesFirst() {
+        MainWindow w(options());
+        w.show();
+        test::WorkerRelay relay(w.worker());
+        QSignalSpy data(&relay, &test::WorkerRelay::dataLoaded);
+        QSignalSpy quantized(&relay, &test::WorkerRelay::quantized);
+        QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
+        w.openStartup(m_model, m_calib, m_val);
+        QTRY_COMPARE_WITH_TIMEOUT(data.count(), 1, 30000);
+        QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+        QuantConfig c = w.quantPanel()->config();
+        c.calibImages = 16;
+        c.calibBatch = 8;
+        w.quantPanel()->setConfig(c);
+        QVERIFY(!w.isQuantized());
+        w.searchPanel()->setSettings(shortSearch());
+        QVERIFY(w.searchPanel()->startButton()->isEnabled());
+        w.searchPanel()->startButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(quantized.count(), 1);
+        QVERIFY(!finished.at(0).at(0).value<RunEndEvent>().cancelled);
+        QVERIFY(w.isQuantized());
+        QVERIFY(w.errorText().isEmpty());
     }
 
     void shortSearchReachesThePlots() {

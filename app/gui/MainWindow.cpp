@@ -276,6 +276,8 @@ void MainWindow::connectWorker() {
         w, &SearchWorker::dataLoaded, this,
         [this](const DataSummary& calib, const DataSummary& val) {
             m_dataPanel->setSummaries(calib, val);
+            m_calibReady = calib.images > 0 && calib.note.isEmpty();
+            onStateChanged(m_state);
             if (calib.images > 0)
                 m_config->addRecent(WorkbenchConfig::RecentCalibDirs, calib.folder);
             if (val.images > 0) m_config->addRecent(WorkbenchConfig::RecentValDirs, val.folder);
@@ -372,7 +374,9 @@ void MainWindow::onStateChanged(WorkerState state) {
     m_quantPanel->setWorkerState(state);
     m_quantPanel->quantizeButton()->setEnabled(idle && m_modelLoaded);
     m_searchPanel->setWorkerState(state);
-    m_searchPanel->setReady(m_quantized);
+    // Start on a model that is not quantized yet quantizes first (startSearch), so a model and a
+    // calibration folder are enough.
+    m_searchPanel->setReady(m_quantized || (m_modelLoaded && m_calibReady));
     m_landscapeControls->setWorkerState(state);
     m_landscapeControls->setReady(m_quantized, m_searched);
     m_modelPanel->picker()->setEnabled(idle);
@@ -601,6 +605,10 @@ SearchWorker* MainWindow::worker() const {
 
 WorkerState MainWindow::workerState() const {
     return m_state;
+}
+
+QString MainWindow::statusText() const {
+    return m_statusText->text();
 }
 
 bool MainWindow::isQuantized() const {

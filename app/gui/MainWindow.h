@@ -66,7 +66,8 @@ public:
     SearchWorker* worker() const;
     WorkerState workerState() const;
     bool isQuantized() const;
-    QString errorText() const;  // the banner's error, empty when none is shown
+    QString errorText() const;   // the banner's error, empty when none is shown
+    QString statusText() const;  // the status bar's text
     MessageBanner* banner() const;
     ModelPanel* modelPanel() const;
     DataPanel* dataPanel() const;
@@ -134,7 +135,7 @@ private:
     ResponsivenessProbe* m_probe = nullptr;
 
     QString m_modelFolder, m_modelLabel, m_bitLabel;
-    bool m_modelLoaded = false, m_quantized = false, m_searched = false;
+    bool m_modelLoaded = false, m_calibReady = false, m_quantized = false, m_searched = false;
     bool m_layoutRestored = false, m_shown = false;
     QVector<QuantizerSummary> m_quantizers;
     QJsonObject m_provenance;

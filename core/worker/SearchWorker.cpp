@@ -156,6 +156,15 @@ void SearchWorker::loadData(const QString& calibDir, const QString& valDir, int 
         fail(QString(), e);
     }
     Q_EMIT dataLoaded(calibSummary, valSummary);
+    QStringList ready;
+    if (calibSummary.decoded > 0)
+        ready << QString("%1 calibration images decoded").arg(calibSummary.decoded);
+    else if (calibSummary.images > 0)
+        ready << QString("%1 calibration images found").arg(calibSummary.images);
+    if (valSummary.decoded > 0)
+        ready << QString("%1 validation images for the subset").arg(valSummary.decoded);
+    Q_EMIT status(ready.isEmpty() ? QString("No data loaded")
+                                  : QString("Data ready: %1").arg(ready.join(", ")));
     setState(WorkerState::Idle);
 }
 
