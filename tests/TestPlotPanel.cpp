@@ -31,6 +31,32 @@ void addSine(PlotPanel& panel, const QString& name) {
 class TestPlotPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // An empty plot says what will appear instead of showing empty axes; data hides the text.
+    void emptyTextUntilThereIsData() {
+        PlotPanel panel;
+        panel.resize(400, 300);
+        panel.show();
+        QVERIFY(!panel.isShowingEmptyText());  // no text set: nothing to show
+        panel.setEmptyText("Press Start");
+        QVERIFY(panel.isShowingEmptyText());
+        auto* label = panel.findChild<QLabel*>("emptyText");
+        QVERIFY(label);
+        QCOMPARE(label->text(), QString("Press Start"));
+        QCOMPARE(label->geometry(), panel.plot()->rect());
+        QCPGraph* graph = panel.plot()->addGraph();
+        panel.requestReplot();
+        panel.flushReplot();
+        QVERIFY(panel.isShowingEmptyText());  // a graph without points is still empty
+        graph->addData(1, 2);
+        panel.requestReplot();
+        panel.flushReplot();
+        QVERIFY(!panel.isShowingEmptyText());
+        graph->data()->clear();
+        panel.requestReplot();
+        panel.flushReplot();
+        QVERIFY(panel.isShowingEmptyText());
+    }
+
     void savesImages_data() {
         QTest::addColumn<QString>("suffix");
         QTest::addColumn<QByteArray>("magic");

@@ -124,6 +124,11 @@ void AccuracyPlot::fitRanges() {
     p->yAxis->setRange(qMax(0.0, lo - pad), qMin(100.0, hi + pad));
 }
 
+bool AccuracyPlot::hasData() const {
+    return std::isfinite(m_fp32.top1) || std::isfinite(m_baseline.top1) || !m_visits.isEmpty() ||
+           std::isfinite(m_final.top1);
+}
+
 void AccuracyPlot::writeCsv(QTextStream& out) const {
     out << "series,visit,pass,block,top1_percent\n";
     const auto reference = [&out](const char* name, double top1) {

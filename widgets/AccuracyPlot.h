@@ -25,6 +25,10 @@ public:
     double baselineTop1() const;
     double finalTop1() const;
 
+protected:
+    bool hasData() const override;
+
+public:
 public Q_SLOTS:
     void start(const evolq::RunStartEvent& run);
     // Counts every visit; plots those with an accuracy (NaN means validation is off).

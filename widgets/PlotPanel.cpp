@@ -2,9 +2,11 @@
 
 #include <QAction>
 #include <QBuffer>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QMenu>
 #include <QPageLayout>
 #include <QPageSize>
@@ -151,6 +153,60 @@ void PlotPanel::flushReplot() {
 void PlotPanel::beforeReplot() {
     syncPlottables();
     if (isFollowingData()) fitRanges();
+    updateEmptyText();
+}
+
+bool PlotPanel::hasData() const {
+    for (int i = 0; i < m_plot->plottableCount(); ++i) {
+        const QCPAbstractPlottable* p = m_plot->plottable(i);
+        if (auto* g = qobject_cast<const QCPGraph*>(p)) {
+            if (!g->data()->isEmpty()) return true;
+        } else if (auto* c = qobject_cast<const QCPColorMap*>(p)) {
+            if (!c->data()->isEmpty()) return true;
+        } else {
+            return true;
+        }
+    }
+    return false;
+}
+
+void PlotPanel::setEmptyText(const QString& text) {
+    if (!m_emptyText) {
+        // A label over the plot, opaque, so that empty axes do not suggest data.
+        m_emptyText = new QLabel(m_plot);
+        m_emptyText->setObjectName("emptyText");
+        m_emptyText->setAlignment(Qt::AlignCenter);
+        m_emptyText->setWordWrap(true);
+        m_emptyText->setAutoFillBackground(true);
+        m_emptyText->setMargin(24);
+        QFont f = m_emptyText->font();
+        f.setPointSizeF(f.pointSizeF() * 1.15);
+        m_emptyText->setFont(f);
+        QPalette pal = m_emptyText->palette();
+        pal.setColor(QPalette::WindowText, pal.color(QPalette::PlaceholderText));
+        m_emptyText->setPalette(pal);
+        m_plot->installEventFilter(this);
+    }
+    m_emptyText->setText(text);
+    m_emptyText->setGeometry(m_plot->rect());
+    updateEmptyText();
+}
+
+bool PlotPanel::isShowingEmptyText() const {
+    return m_emptyText && !m_emptyText->isHidden();
+}
+
+void PlotPanel::updateEmptyText() {
+    if (!m_emptyText) return;
+    const bool empty = !hasData();
+    m_emptyText->setVisible(empty);
+    if (empty) m_emptyText->raise();
+}
+
+bool PlotPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_plot && m_emptyText && event->type() == QEvent::Resize)
+        m_emptyText->setGeometry(m_plot->rect());
+    return QWidget::eventFilter(watched, event);
 }
 
 void PlotPanel::fitRanges() {

@@ -9,6 +9,7 @@ class QAction;
 class QCPAxis;
 class QCustomPlot;
 class QHBoxLayout;
+class QLabel;
 class QTextStream;
 
 namespace evolq {
@@ -45,6 +46,10 @@ public:
     bool isFollowingData() const;
     void setFollowingData(bool follow);
 
+    // What the plot will show and what to press, shown in place of empty axes until hasData().
+    void setEmptyText(const QString& text);
+    bool isShowingEmptyText() const;
+
     QAction* saveImageAction() const;
     QAction* saveDataAction() const;
 
@@ -64,6 +69,11 @@ protected:
     // Called before each coalesced replot while following the data: set the axis ranges here.
     // The default rescales all axes.
     virtual void fitRanges();
+    // Whether there is anything to plot; the default: a graph or colour map holds data.
+    virtual bool hasData() const;
+    // Shows or hides the empty-state text; called before every replot.
+    void updateEmptyText();
+
     // Suggested file name, without suffix, for the save dialogs.
     virtual QString defaultFileBaseName() const;
 
@@ -79,11 +89,13 @@ protected:
 
 private:
     void beforeReplot();
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showContextMenu(const QPoint& pos);
     QSize effectiveExportSize() const;
     QByteArray renderImage(const QString& suffix, QString* why);
 
     QCustomPlot* m_plot;
+    QLabel* m_emptyText = nullptr;
     MessageBanner* m_banner;
     ReplotCoalescer* m_coalescer;
     QHBoxLayout* m_controls;

@@ -160,6 +160,23 @@ void MainWindow::buildDocks() {
     m_comparison = new ScaleChangeMap;
     m_landscape = new LandscapePlot;
     m_landscapeControls = new LandscapeControls;
+    // What each plot will show, and what to press, instead of empty axes.
+    m_fitness->setEmptyText(
+        tr("The fitness of every block appears here while the search runs: the best so far as a "
+           "line, every evaluated child as a dot.\n\nPress Start in the Search panel (it quantizes "
+           "first when needed)."));
+    m_accuracy->setEmptyText(
+        tr("FP32 and baseline top-1 appear here after Quantize, then the validation top-1 after "
+           "every block visit of the search."));
+    m_scales->setEmptyText(
+        tr("How far the search moves each scale from the baseline, block by block, appears here "
+           "after Quantize."));
+    m_comparison->setEmptyText(
+        tr("File > Import scales... and \"Compare\" sets a scale file beside the current scales "
+           "here."));
+    m_landscape->setEmptyText(
+        tr("The loss along perturbations of a block's scales appears here.\n\nQuantize, choose a "
+           "block and a direction above, then press Run landscape."));
 
     auto* landscape = new QWidget;
     auto* lv = new QVBoxLayout(landscape);
