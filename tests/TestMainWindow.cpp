@@ -42,20 +42,9 @@ QJsonArray quantizersOf(const QString& path) {
     return QJsonDocument::fromJson(f.readAll()).object().value("quantizers").toArray();
 }
 
-SearchSettings shortSearch() {
-    SearchSettings s;
-    s.passes = 1;
-    s.cycles = 1;
-    s.population = 3;
-    s.samples = 2;
-    s.fitness.batch = 8;
-    s.valSubset = 10;
-    return s;
-}
-
 // Starts a search in the window that runs until it is cancelled, paused or the window closes.
 void startEndlessSearch(MainWindow& w) {
-    SearchSettings s = shortSearch();
+    SearchSettings s = test::shortSearch();
     s.passes = 100000;
     w.searchPanel()->setSettings(s);
     w.searchPanel()->startButton()->click();
@@ -159,7 +148,7 @@ private Q_SLOTS:
         c.calibBatch = 8;
         w.quantPanel()->setConfig(c);
         QVERIFY(!w.isQuantized());
-        w.searchPanel()->setSettings(shortSearch());
+        w.searchPanel()->setSettings(test::shortSearch());
         QVERIFY(w.searchPanel()->startButton()->isEnabled());
         w.searchPanel()->startButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -185,7 +174,7 @@ private Q_SLOTS:
         QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy visits(&relay, &test::WorkerRelay::blockVisited);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        w.searchPanel()->setSettings(shortSearch());
+        w.searchPanel()->setSettings(test::shortSearch());
         QVERIFY(w.searchPanel()->startButton()->isEnabled());
         w.searchPanel()->startButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -274,7 +263,7 @@ private Q_SLOTS:
             QCOMPARE(quantizersOf(afterCancel), quantizersOf(baseline));
             QTRY_COMPARE(w.workerState(), WorkerState::Idle);
             // Still usable: a short search runs to its end afterwards.
-            w.searchPanel()->setSettings(shortSearch());
+            w.searchPanel()->setSettings(test::shortSearch());
             w.searchPanel()->startButton()->click();
             QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
             QVERIFY(!finished.at(1).at(0).value<RunEndEvent>().cancelled);
@@ -330,7 +319,7 @@ private Q_SLOTS:
         test::WorkerRelay relay(w.worker());
         loadAndQuantize(w, relay);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.finalEvaluation = false;
         w.searchPanel()->setSettings(s);
         w.searchPanel()->startButton()->click();
@@ -449,7 +438,7 @@ private Q_SLOTS:
         QSignalSpy reported(&w, &MainWindow::probeReported);
         loadAndQuantize(w, relay);
         // Long enough for the 5 ms probe to tick many times even on a fast machine.
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.passes = 40;
         s.cycles = 3;
         w.searchPanel()->setSettings(s);
@@ -479,7 +468,7 @@ private Q_SLOTS:
         QSignalSpy fitness(&relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy visits(&relay, &test::WorkerRelay::blockVisited);
         QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.fitness.batch = 100;
         s.valSubset = 100;
         s.finalEvaluation = false;

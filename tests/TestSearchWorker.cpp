@@ -44,24 +44,6 @@ struct Harness {
     }
 };
 
-QuantConfig smallConfig() {
-    QuantConfig c;
-    c.calibImages = 16;
-    c.calibBatch = 8;
-    return c;
-}
-
-SearchSettings shortSearch() {
-    SearchSettings s;
-    s.passes = 1;
-    s.cycles = 1;
-    s.population = 3;
-    s.samples = 2;
-    s.fitness.batch = 8;
-    s.valSubset = 10;
-    return s;
-}
-
 QJsonArray quantizersOf(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
@@ -83,7 +65,7 @@ class TestSearchWorker : public QObject {
         const QString model = m_model, calib = m_calib, val = m_val;
         h.post([=](SearchWorker* w) { w->loadModel(model); });
         h.post([=](SearchWorker* w) { w->loadData(calib, val, 16, 10); });
-        h.post([](SearchWorker* w) { w->quantize(smallConfig()); });
+        h.post([](SearchWorker* w) { w->quantize(test::smallConfig()); });
         QTRY_COMPARE_WITH_TIMEOUT(quantized.count(), 1, 60000);
         QCOMPARE(loaded.count(), 1);
         QCOMPARE(data.count(), 1);
@@ -158,7 +140,7 @@ private Q_SLOTS:
         QSignalSpy progress(&h.relay, &test::WorkerRelay::progress);
         QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
         QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.outputPath = m_dir.filePath("short-result.json");
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -200,7 +182,7 @@ private Q_SLOTS:
         QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
         QSignalSpy changes(&h.relay, &test::WorkerRelay::scaleChanges);
         QTemporaryDir out;
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.passes = 100000;  // far longer than the test waits
         s.outputPath = out.filePath("never.json");
         h.post([s](SearchWorker* w) { w->startSearch(s); });
@@ -231,7 +213,7 @@ private Q_SLOTS:
         QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy visits(&h.relay, &test::WorkerRelay::blockVisited);
         QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.cycles = 40;
         s.valSubset = 0;
         s.finalEvaluation = false;
@@ -265,7 +247,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         const QString straight = out.filePath("straight.json"),
                       paused = out.filePath("paused.json");
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.passes = 2;
         s.cycles = 3;
         s.finalEvaluation = false;
@@ -354,7 +336,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         const QString fromWorker = out.filePath("workbench.json"),
                       fromCli = out.filePath("cli.json");
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.outputPath = fromWorker;
         {
             Harness h;
@@ -368,7 +350,7 @@ private Q_SLOTS:
             QCOMPARE(exported.count(), 1);
             QCOMPARE(exported.at(0).at(0).toString(), fromWorker);
         }
-        const QuantConfig q = smallConfig();
+        const QuantConfig q = test::smallConfig();
         QProcess p;
         p.start(QString(EVOLQ_BIN_DIR) + "/evolq", {"search",
                                                     "--model",
@@ -441,7 +423,7 @@ private Q_SLOTS:
         QSignalSpy fitness(&h.relay, &test::WorkerRelay::fitnessEvents);
         QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
         QSignalSpy states(&h.relay, &test::WorkerRelay::stateChanged);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.passes = 100000;
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_VERIFY_WITH_TIMEOUT(fitness.count() >= 1, 60000);
@@ -463,7 +445,7 @@ private Q_SLOTS:
         QSignalSpy imported(&h.relay, &test::WorkerRelay::imported);
         QSignalSpy quantized(&h.relay, &test::WorkerRelay::quantized);
         QSignalSpy errors(&h.relay, &test::WorkerRelay::error);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.finalEvaluation = false;
         h.post([s](SearchWorker* w) { w->startSearch(s); });
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -600,7 +582,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
         QVERIFY(errors.at(0).at(0).toString().contains("search"));
         QSignalSpy searched(&h.relay, &test::WorkerRelay::searchFinished);
-        SearchSettings s = shortSearch();
+        SearchSettings s = test::shortSearch();
         s.finalEvaluation = false;
         h.post([=](SearchWorker* w) {
             w->startSearch(s);
@@ -622,8 +604,8 @@ private Q_SLOTS:
 
         // Quantize and search before a model: errors, no crash.
         h.post([](SearchWorker* w) {
-            w->quantize(smallConfig());
-            w->startSearch(shortSearch());
+            w->quantize(test::smallConfig());
+            w->startSearch(test::shortSearch());
         });
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 3, 10000);
 

@@ -16,24 +16,6 @@ using namespace evolq;
 
 namespace {
 
-QuantConfig smallConfig() {
-    QuantConfig c;
-    c.calibImages = 16;
-    c.calibBatch = 8;
-    return c;
-}
-
-SearchSettings tinySearch() {
-    SearchSettings s;
-    s.passes = 1;
-    s.cycles = 1;
-    s.population = 3;
-    s.samples = 2;
-    s.fitness.batch = 8;
-    s.valSubset = 8;
-    return s;
-}
-
 // Runs f, which must throw evolq::Error; returns its message ("" when nothing was thrown).
 template <typename F>
 QString errorOf(F f) {
@@ -83,7 +65,7 @@ class TestSession : public QObject {
         s.setCalibrationFolder(m_calib);
         s.setValidationFolder(m_val);
         s.setDefaultValidationSubset(8);
-        s.quantize(smallConfig());
+        s.quantize(test::smallConfig());
         QVERIFY(s.quantized());
     }
 
@@ -117,7 +99,7 @@ private Q_SLOTS:
         s.setDefaultValidationSubset(8);
         int progressCalls = 0;
         const QuantizeSummary q =
-            s.quantize(smallConfig(), [&](int, int, double) { ++progressCalls; });
+            s.quantize(test::smallConfig(), [&](int, int, double) { ++progressCalls; });
         QVERIFY(progressCalls > 0);
         QCOMPARE(q.label, QString("W4A8"));
         QCOMPARE(q.source, QString("baseline"));
@@ -128,7 +110,7 @@ private Q_SLOTS:
         QVERIFY(s.quantized());
 
         const QString out = m_dir.filePath("pipeline.json");
-        SearchSettings settings = tinySearch();
+        SearchSettings settings = test::shortSearch(8);
         settings.outputPath = out;
         int starts = 0, fitness = 0, visits = 0;
         SearchCallbacks cb;
@@ -215,7 +197,7 @@ private Q_SLOTS:
         prepare(s);
         const QuantizedVit::State before = s.quantizedModel().state();
         const QString out = m_dir.filePath("cancelled.json");
-        SearchSettings settings = tinySearch();
+        SearchSettings settings = test::shortSearch(8);
         settings.outputPath = out;
         bool endCancelled = false;
         SearchCallbacks cb;
@@ -237,7 +219,7 @@ private Q_SLOTS:
         prepare(s);
         const QuantizedVit::State before = s.quantizedModel().state();
         const QString out = m_dir.filePath("cancelled-mid-run.json");
-        SearchSettings settings = tinySearch();
+        SearchSettings settings = test::shortSearch(8);
         settings.cycles = 5;
         settings.outputPath = out;
         bool changedWhenCancelled = false;
@@ -257,7 +239,7 @@ private Q_SLOTS:
     }
 
     void pausedRunContinuesExactly() {
-        SearchSettings settings = tinySearch();
+        SearchSettings settings = test::shortSearch(8);
         settings.cycles = 3;
         settings.finalEvaluation = false;
         QuantizedVit::State straight;
@@ -307,24 +289,24 @@ private Q_SLOTS:
     void errorsLeaveTheSessionAsItWas() {
         Session s;
         // Nothing loaded.
-        QVERIFY(!errorOf([&] { s.quantize(smallConfig()); }).isEmpty());
+        QVERIFY(!errorOf([&] { s.quantize(test::smallConfig()); }).isEmpty());
         QVERIFY(!s.quantized());
         s.loadModel(m_model);
         s.setCalibrationFolder(m_calib);
-        QVERIFY(errorOf([&] { s.startSearch(tinySearch(), {}); }).contains("quantize"));
+        QVERIFY(errorOf([&] { s.startSearch(test::shortSearch(8), {}); }).contains("quantize"));
         QVERIFY(!s.searchActive());
         QVERIFY(!errorOf([&] { s.landscape(LandscapeSettings(), {}, {}); }).isEmpty());
         QVERIFY(!errorOf([&] {
                      s.exportScales(m_dir.filePath("x.json"), ExportFormat::Native);
                  }).isEmpty());
         QVERIFY(!QFile::exists(m_dir.filePath("x.json")));
-        QuantConfig oneBit = smallConfig();
+        QuantConfig oneBit = test::smallConfig();
         oneBit.weightBits = 1;
         QVERIFY(!errorOf([&] { s.quantize(oneBit); }).isEmpty());
         QVERIFY(!s.quantized());
         s.setValidationFolder(m_val);
         s.setDefaultValidationSubset(8);
-        s.quantize(smallConfig());
+        s.quantize(test::smallConfig());
         const QuantizedVit::State before = s.quantizedModel().state();
 
         // A landscape over a quantizer that does not exist names it, also toward a file.
@@ -380,7 +362,7 @@ private Q_SLOTS:
             Session other;
             other.loadModel(m_otherModel);
             other.setCalibrationFolder(m_calib);
-            other.quantize(smallConfig());
+            other.quantize(test::smallConfig());
             QVERIFY(other.modelInfo().sha256 != s.modelInfo().sha256);
             other.exportScales(m_dir.filePath("other-model.json"), ExportFormat::Native);
         }

@@ -3,6 +3,8 @@
 #include <QString>
 
 #include "model/VitModel.h"
+#include "types/QuantConfig.h"
+#include "types/Settings.h"
 
 // Small models for tests: every parameter randomized so that each matters, saved in the timm
 // layout.
@@ -35,6 +37,26 @@ inline std::shared_ptr<VitModel> makeModel(const ModelInfo& info, const QString&
     }
     m.save(dir, info.architecture);
     return VitModel::load(dir);
+}
+
+// A quantization small enough for tests: 16 calibration images in batches of 8.
+inline QuantConfig smallConfig() {
+    QuantConfig c;
+    c.calibImages = 16;
+    c.calibBatch = 8;
+    return c;
+}
+
+// One pass, one cycle, a population of 3: a search of two evaluations per block.
+inline SearchSettings shortSearch(int valSubset = 10) {
+    SearchSettings s;
+    s.passes = 1;
+    s.cycles = 1;
+    s.population = 3;
+    s.samples = 2;
+    s.fitness.batch = 8;
+    s.valSubset = valSubset;
+    return s;
 }
 
 }  // namespace evolq::test
