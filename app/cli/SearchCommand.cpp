@@ -31,6 +31,11 @@ int cmdSearch(const QStringList& args) {
     settings.outputPath = outPath;
     if (cfg.weightBits == 0)
         throw Error("evolq search: --wbits 0 leaves no weight scales to search");
+    // The scale file is written at the end: a folder that does not exist is said now, not after
+    // the whole search.
+    if (!QFileInfo(QFileInfo(outPath).absolutePath()).isDir())
+        throw Error(QString("%1: cannot write: the folder %2 does not exist")
+                        .arg(outPath, QFileInfo(outPath).absolutePath()));
 
     QElapsedTimer total;
     total.start();
@@ -40,7 +45,13 @@ int cmdSearch(const QStringList& args) {
     const QString valDir = a.isSet("val") ? a.str("val") : defaultDataDir() + "/val";
     if (a.isSet("val") || QFileInfo(valDir).isDir()) {
         const DataSummary v = s.setValidationFolder(valDir);
-        if (!v.note.isEmpty()) throw Error(v.note);
+        // A folder named on the command line must fit the model; the default one is skipped when
+        // it does not (another task's labels).
+        if (!v.note.isEmpty() && a.isSet("val")) throw Error(v.note);
+        if (!v.note.isEmpty()) {
+            progress(v.note + "; no validation figures (name a folder with --val)");
+            s.setValidationFolder(QString());
+        }
     }
     s.setDefaultValidationSubset(settings.valSubset);  // the subset the run shows, measured once
     const QuantizeSummary q = quantizeIn(s, cfg);
