@@ -35,16 +35,7 @@ QStringList entriesOf(const QString& dir) {
         QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
 }
 
-// Runs f, which must throw evolq::Error; returns its message ("" when nothing was thrown).
-template <typename F>
-QString errorOf(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.message().isEmpty() ? QString("<empty message>") : e.message();
-    }
-    return QString();
-}
+using evolq::test::errorOf;
 
 #ifdef Q_OS_UNIX
 bool isCharDevice(const QString& path) {
@@ -220,3 +211,4 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestAtomicFile)
 #include "TestAtomicFile.moc"
+#include "TestErrors.h"

@@ -9,16 +9,7 @@ using evolq::cli::CliArgs;
 
 namespace {
 
-// Runs f, which must throw evolq::Error; returns its message ("" when nothing was thrown).
-template <typename F>
-QString errorOf(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.message().isEmpty() ? QString("<empty message>") : e.message();
-    }
-    return QString();
-}
+using evolq::test::errorOf;
 
 // The commands' parsers, built as each command builds its own.
 struct Demo : CliArgs {
@@ -229,3 +220,4 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestCliArgs)
 #include "TestCliArgs.moc"
+#include "TestErrors.h"

@@ -16,16 +16,7 @@ using namespace evolq;
 
 namespace {
 
-// Runs f, which must throw evolq::Error; returns its message ("" when nothing was thrown).
-template <typename F>
-QString errorOf(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.message().isEmpty() ? QString("<empty message>") : e.message();
-    }
-    return QString();
-}
+using evolq::test::errorOf;
 
 bool sameState(const QuantizedVit::State& a, const QuantizedVit::State& b) {
     if (a.scales.size() != b.scales.size() || a.zeros.size() != b.zeros.size()) return false;
@@ -391,4 +382,5 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSession)
+#include "TestErrors.h"
 #include "TestSession.moc"
