@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "TestErrors.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 
@@ -211,4 +212,3 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestAtomicFile)
 #include "TestAtomicFile.moc"
-#include "TestErrors.h"

@@ -2,6 +2,7 @@
 
 #include "CliArgs.h"
 #include "Options.h"
+#include "TestErrors.h"
 #include "common/Error.h"
 
 using namespace evolq;
@@ -220,4 +221,3 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestCliArgs)
 #include "TestCliArgs.moc"
-#include "TestErrors.h"

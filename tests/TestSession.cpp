@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "TestErrors.h"
 #include "TestImages.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -382,5 +383,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSession)
-#include "TestErrors.h"
 #include "TestSession.moc"
