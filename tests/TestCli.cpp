@@ -276,6 +276,40 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(out));
     }
 
+    void benchPrintsEveryFigure() {
+        const Run r = evolq({"bench", "--model", m_model, "--calib", m_calib, "--calib-size", "16",
+                             "--repeat", "1", "--deit-images", "0", "--quick", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QJsonParseError err;
+        const QJsonObject o = QJsonDocument::fromJson(r.out, &err).object();
+        QVERIFY2(err.error == QJsonParseError::NoError, r.out.constData());
+        for (const char* key : {"sgemm_gflops", "sgemm_gflops_blas_threads", "sgemm_gflops_engine",
+                                "sgemm_skinny_gflops_blas_threads", "sgemm_skinny_gflops_engine",
+                                "fitness_flops", "fitness_block0_s", "fitness_block0_gflops",
+                                "fitness_block0_pct_sgemm", "search_evals_per_s", "peak_rss_mib"})
+            QVERIFY2(o.value(key).toDouble() > 0, key);
+        // The percentage is against the larger of the two sgemm rates.
+        QCOMPARE(o.value("sgemm_gflops").toDouble(),
+                 std::max(o.value("sgemm_gflops_blas_threads").toDouble(),
+                          o.value("sgemm_gflops_engine").toDouble()));
+        QVERIFY(o.value("fitness_block0_pct_sgemm").toDouble() < 1000);
+        // Per image, 2 blocks of 17 tokens, width 48, MLP 96, and a 2-class head:
+        // 2 (2 17 (4 48^2 + 2 48 96) + 4 17^2 48) + 2 48 2. The folder has a broken file: 15
+        // images.
+        const int images = o.value("images").toInt();
+        QCOMPARE(images, 15);
+        QCOMPARE(o.value("fitness_flops").toDouble(),
+                 images * (2 * (2.0 * 17 * (4 * 48 * 48 + 2 * 48 * 96) + 4.0 * 17 * 17 * 48) +
+                           2 * 48 * 2));
+        const QJsonArray perBlock = o.value("fitness_from_block_s").toArray();
+        QCOMPARE(perBlock.size(), 2);
+        for (const QJsonValue& t : perBlock) QVERIFY(t.toDouble() > 0);
+        QCOMPARE(o.value("search_evaluations").toInt(), 2 * (1 + 3));
+        // Skipped: the DeiT-S-shaped model (--deit-images 0) and the scaling table (--quick).
+        QVERIFY(!o.contains("deit_s"));
+        QVERIFY(!o.contains("scaling"));
+    }
+
     void pipelineErrorsNameTheirCause() {
         // No --out.
         Run r = evolq(QStringList{"search"} + pipeline());
