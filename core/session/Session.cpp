@@ -179,6 +179,13 @@ bool Session::validationSubset(int n, unsigned seed) {
     return true;
 }
 
+bool Session::currentValidationSubset() {
+    // The subset in memory, else the default size drawn with the quantization's seed.
+    const bool keep = m_val.requested > 0;
+    return validationSubset(keep ? m_val.requested : m_defaultValSubset,
+                            keep ? m_val.seed : (m_q ? m_q->config().seed : 0u));
+}
+
 int Session::validationSubsetSize() const {
     return m_val.defined() ? static_cast<int>(m_val.images.size(0)) : 0;
 }
@@ -217,9 +224,7 @@ QuantizeSummary Session::summaryOfCurrent(const QString& label, double seconds) 
                             : m_calibProvenance.value("images").toInt();
     s.seconds = seconds;
     s.source = m_source;
-    const bool keep = m_val.requested > 0;
-    if (validationSubset(keep ? m_val.requested : m_defaultValSubset,
-                         keep ? m_val.seed : m_q->config().seed)) {
+    if (currentValidationSubset()) {
         measureSubsetReferences();
         torch::NoGradGuard ng;
         s.valImages = static_cast<int>(m_val.images.size(0));
@@ -474,9 +479,7 @@ ScaleComparison Session::compareScales(const QString& path) {
         if (m > 0) ++c.quantizersDiffering;
         c.maxAbsChange = std::max(c.maxAbsChange, m);
     }
-    const bool keep = m_val.requested > 0;
-    if (validationSubset(keep ? m_val.requested : m_defaultValSubset,
-                         keep ? m_val.seed : m_q->config().seed)) {
+    if (currentValidationSubset()) {
         torch::NoGradGuard ng;
         c.currentTop1 = evaluateTensors(*m_model, m_val.images, m_val.labels, m_q.get()).top1;
         c.importedTop1 = evaluateTensors(*m_model, m_val.images, m_val.labels, loaded.get()).top1;

@@ -140,6 +140,7 @@ private:
     void requireQuantized(const QString& what) const;
     void setBaseline();
     void measureSubsetReferences();
+    bool currentValidationSubset();
     QuantizeSummary summaryOfCurrent(const QString& label, double seconds);
     torch::Tensor scalesOf(const QuantizedVit& q, const LandscapeSettings& s) const;
 

@@ -21,7 +21,6 @@ QString messageOf(const std::exception& e) {
 struct SearchWorker::Private {
     Session session;
     WorkerState state = WorkerState::Idle;
-    int calibCount = 1000;
     QVector<FitnessEvent> pendingFitness;
     QVector<LandscapePoint> pendingPoints;
     QElapsedTimer sinceFlush;
@@ -122,7 +121,7 @@ void SearchWorker::loadData(const QString& calibDir, const QString& valDir, int 
     }
     setState(WorkerState::Loading);
     d->resetControl();
-    d->calibCount = std::max(1, calibSize);
+    const int calibCount = std::max(1, calibSize);
     s.setDefaultValidationSubset(valSubset);
     // The subsets are drawn with the seed of the last quantization (0 before any).
     const unsigned seed = s.calibrationSet() ? s.calibrationSet()->seed : 0;
@@ -133,8 +132,8 @@ void SearchWorker::loadData(const QString& calibDir, const QString& valDir, int 
         calibSummary = s.setCalibrationFolder(calibDir);
         if (s.hasModel() && !calibDir.isEmpty()) {
             Q_EMIT status(
-                QString("Decoding %1 calibration images from %2").arg(d->calibCount).arg(calibDir));
-            const CalibrationSet& c = s.calibration(d->calibCount, seed);
+                QString("Decoding %1 calibration images from %2").arg(calibCount).arg(calibDir));
+            const CalibrationSet& c = s.calibration(calibCount, seed);
             calibSummary.decoded = static_cast<int>(c.images.size(0));
             calibSummary.failed = c.failed;
         }
