@@ -49,6 +49,29 @@ private Q_SLOTS:
         m_valLabels = torch::randint(0, 7, {30}, torch::kInt64);
     }
 
+    // A visit's starting genome is the model as the previous visit left it, so the search takes
+    // its fitness from that visit instead of evaluating it: the value must be what an evaluation
+    // gives, bit for bit, at every visit of every pass.
+    void visitStartFitnessIsAFreshEvaluation() {
+        auto q = baseline();
+        EvolSearch search(*q, m_calib, settings(), m_val, m_valLabels);
+        auto fresh = baseline();  // a second model that follows the search's scales
+        FitnessFunction check(*fresh, m_calib, settings().fitness);
+        int checked = 0;
+        SearchCallbacks cb;
+        cb.fitness = [&](const FitnessEvent& e) {
+            if (e.cycle != -1) return;
+            fresh->restore(q->state());
+            QCOMPARE(e.childFitness, check.evaluateFull());
+            check.prepareBlock(e.block);
+            QCOMPARE(e.childFitness, check.evaluateFromBlock());
+            ++checked;
+        };
+        search.setCallbacks(cb);
+        QCOMPARE(search.run(), SearchStatus::Finished);
+        QCOMPARE(checked, settings().passes * q->model().depth());
+    }
+
     void eventsAndMonotoneBest() {
         auto q = baseline();
         EvolSearch search(*q, m_calib, settings(), m_val, m_valLabels);

@@ -63,6 +63,8 @@ private Q_SLOTS:
 
     // The block cache is a shortcut, never a different answer: for every block, after an earlier
     // block's scales changed, evaluating from the block equals evaluating the whole model.
+    void passCacheEqualsPreparingEachBlock();
+
     void fromBlockEqualsFullForEveryBlock() {
         QTemporaryDir dir;
         const ModelInfo info = test::smallInfo(3, 48, 4, 5);
@@ -121,6 +123,44 @@ private Q_SLOTS:
         }
     }
 };
+
+// The block inputs of a whole pass, computed in one forward, are those prepareBlock computes one
+// block at a time (bit for bit), and any chunking of the images gives the same fitness.
+void TestFitnessFunction::passCacheEqualsPreparingEachBlock() {
+    QTemporaryDir dir;
+    const ModelInfo info = test::smallInfo(3, 48, 4, 5);
+    auto model = test::makeModel(info, dir.path());
+    torch::manual_seed(12);
+    const torch::Tensor images = torch::randn({250, 3, 32, 32});  // 3 chunks, the last partial
+    QuantConfig cfg;
+    cfg.calibBatch = 50;
+    QuantizedVit q(model, cfg);
+    q.calibrate(images);
+    FitnessSettings fs;
+    fs.batch = 50;
+    FitnessFunction f(q, images, fs);
+    QVERIFY(f.chunks() > 1);
+    std::vector<double> each;
+    for (int b = 0; b < info.depth; ++b) {
+        f.prepareBlock(b);
+        each.push_back(f.evaluateFromBlock());
+    }
+    QVERIFY(f.cacheBlockInputs());
+    for (int b = 0; b < info.depth; ++b) {
+        f.prepareBlock(b);
+        QCOMPARE(f.evaluateFromBlock(), each[b]);
+    }
+    f.dropBlockInputs();
+    // Loss batches that straddle chunks: the same mean over batches as the logits in one piece.
+    const torch::Tensor logits = f.quantizedLogitsFull();
+    double sum = 0;
+    int batches = 0;
+    for (int64_t i = 0; i < logits.size(0); i += fs.batch, ++batches)
+        sum += outputLoss(fs.loss, logits.slice(0, i, i + fs.batch),
+                          f.fpLogits().slice(0, i, i + fs.batch), fs.temperature)
+                   .item<double>();
+    QCOMPARE(f.evaluateFull(), sum / batches);
+}
 
 QTEST_GUILESS_MAIN(TestFitnessFunction)
 #include "TestFitnessFunction.moc"

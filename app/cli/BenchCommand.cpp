@@ -10,6 +10,7 @@
 #include "Output.h"
 #include "model/Runtime.h"
 #include "quant/Baseline.h"
+#include "search/EvolSearch.h"
 #include "search/FitnessFunction.h"
 
 namespace evolq::cli {
@@ -84,10 +85,16 @@ QString fmt(double v, int decimals) {
 struct RandomModelRun {
     double calibrationSeconds = 0;
     std::vector<double> seconds;  // per entry of `blocks`
+    // With `search`: a one-pass search on all images, with all of them as validation images
+    // measured after every block visit, and the peak RSS after it.
+    double searchSeconds = 0;
+    int searchEvaluations = 0;
+    double peakRssAfterSearchMiB = 0;
 };
 RandomModelRun runRandomModel(const ModelInfo& info, const QuantConfig& cfg,
                               const torch::Tensor& images, int64_t calibImages,
-                              const std::vector<int>& blocks, int reps, unsigned seed) {
+                              const std::vector<int>& blocks, int reps, unsigned seed,
+                              bool search = false) {
     torch::manual_seed(seed);
     auto model = std::make_shared<VitModel>(info);
     CalibrationSet set;
@@ -99,6 +106,18 @@ RandomModelRun runRandomModel(const ModelInfo& info, const QuantConfig& cfg,
     for (int b : blocks) {
         fit.prepareBlock(b);
         r.seconds.push_back(medianSeconds(reps, [&] { fit.evaluateFromBlock(); }));
+    }
+    if (search) {
+        SearchSettings ss;
+        ss.passes = 1;
+        ss.valSubset = static_cast<int>(images.size(0));
+        ss.finalEvaluation = false;
+        ss.seed = seed;
+        EvolSearch es(*q, images, ss, images, torch::zeros({images.size(0)}, torch::kInt64));
+        es.run();
+        r.searchSeconds = es.seconds();
+        r.searchEvaluations = es.evaluationsDone();
+        r.peakRssAfterSearchMiB = peakRssMiB();
     }
     return r;
 }
@@ -254,8 +273,16 @@ int cmdBench(const QStringList& args) {
                          .arg(tokens(i))
                          .arg(i.width)
                          .arg(n));
-            const RandomModelRun r = runRandomModel(i, cfg, calib.images, 100, {0}, reps, cfg.seed);
+            // The many-token model also runs a short search, for its memory.
+            const bool search = i.patchSize != info.patchSize;
+            const RandomModelRun r =
+                runRandomModel(i, cfg, calib.images, 100, {0}, reps, cfg.seed, search);
             row(label, i, n, r.seconds[0]);
+            if (search) {
+                o.insert("tokens50_search_s", r.searchSeconds);
+                o.insert("tokens50_search_evaluations", r.searchEvaluations);
+                o.insert("peak_rss_mib_after_tokens50_search", r.peakRssAfterSearchMiB);
+            }
         }
         o.insert("scaling", scaling);
     }
@@ -389,6 +416,12 @@ int cmdBench(const QStringList& args) {
                     .arg(fmt(r.value("gflops").toDouble(), 1), 7)
                     .arg(fmt(r.value("pct_sgemm").toDouble(), 1), 7));
         }
+        if (o.contains("tokens50_search_s"))
+            out(QString("search on the patch-4 model (1 pass, %1 evaluations, validation after "
+                        "every visit): %2 s, peak RSS %3 MiB")
+                    .arg(o.value("tokens50_search_evaluations").toInt())
+                    .arg(fmt(o.value("tokens50_search_s").toDouble(), 1))
+                    .arg(fmt(o.value("peak_rss_mib_after_tokens50_search").toDouble(), 1)));
     }
     out(QString("peak RSS                     %1 MiB (%2 MiB after the bundled model's part)")
             .arg(fmt(o.value("peak_rss_mib").toDouble(), 1))

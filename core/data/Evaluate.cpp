@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 
 #include "common/Error.h"
+#include "model/Runtime.h"
 
 namespace evolq {
 
@@ -15,11 +16,16 @@ std::pair<int64_t, int64_t> topkCorrect(const torch::Tensor& logits, const torch
 
 torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images, ForwardHooks* hooks,
                             int batch) {
-    torch::NoGradGuard ng;
-    std::vector<torch::Tensor> out;
-    for (int64_t i = 0; i < images.size(0); i += batch)
-        out.push_back(
-            model.forward(images.slice(0, i, std::min<int64_t>(i + batch, images.size(0))), hooks));
+    // Chunks of `batch` images, in parallel (forEachChunk).
+    if (batch <= 0) batch = 100;
+    const int64_t n = images.size(0), chunks = (n + batch - 1) / batch;
+    if (chunks == 0) return torch::empty({0, model.info().numClasses});
+    std::vector<torch::Tensor> out(chunks);
+    if (hooks) hooks->prepareConcurrent();
+    forEachChunk(chunks, [&](int64_t k) {
+        out[k] =
+            model.forward(images.slice(0, k * batch, std::min<int64_t>((k + 1) * batch, n)), hooks);
+    });
     return torch::cat(out, 0);
 }
 
@@ -37,8 +43,10 @@ EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images,
     return r;
 }
 
-EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHooks* hooks,
-                          int batch, const std::function<bool(int, int)>& progress) {
+std::vector<EvalResult> evaluateFolderPasses(VitModel& model, const ImageFolder& folder, int passes,
+                                             const std::function<ForwardHooks*(int)>& setUp,
+                                             int batch,
+                                             const std::function<bool(int, int)>& progress) {
     if (!folder.labelled())
         throw Error(QString("%1: has no class sub-folders, so accuracy cannot be measured")
                         .arg(folder.root()));
@@ -50,33 +58,48 @@ EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHoo
     QElapsedTimer t;
     t.start();
     const Preprocess pre = Preprocess::fromModel(model.info());
-    EvalResult r;
-    int64_t c1 = 0, c5 = 0;
+    std::vector<EvalResult> r(passes);
+    std::vector<int64_t> c1(passes, 0), c5(passes, 0);
+    QStringList failed;
+    int images = 0;
     const int chunk = 2000;
+    const int total = passes * folder.size();
     for (int b = 0; b < folder.size(); b += chunk) {
+        const int e = std::min(b + chunk, folder.size());
         LoadedImages li;
         try {
-            li = loadImages(folder, pre, b, std::min(b + chunk, folder.size()));
+            li = loadImages(folder, pre, b, e);
         } catch (const Error&) {
             // A chunk with no decodable image is not fatal while others decode.
-            for (int i = b; i < std::min(b + chunk, folder.size()); ++i)
-                r.failed << folder.items()[i].relative;
+            for (int i = b; i < e; ++i) failed << folder.items()[i].relative;
             continue;
         }
-        r.failed << li.failed;
-        const torch::Tensor logits = predictLogits(model, li.images, hooks, batch);
-        const auto [a, c] = topkCorrect(logits, li.labels);
-        c1 += a;
-        c5 += c;
-        r.images += static_cast<int>(li.images.size(0));
-        if (progress && !progress(std::min(b + chunk, folder.size()), folder.size()))
-            throw Error("cancelled");
+        failed << li.failed;
+        images += static_cast<int>(li.images.size(0));
+        // Every pass on the decoded chunk: decoding costs as much as a forward pass here.
+        for (int p = 0; p < passes; ++p) {
+            const torch::Tensor logits = predictLogits(model, li.images, setUp(p), batch);
+            const auto [a, c] = topkCorrect(logits, li.labels);
+            c1[p] += a;
+            c5[p] += c;
+            if (progress && !progress(p * folder.size() + e, total)) throw Error("cancelled");
+        }
     }
-    if (r.images == 0) throw Error(QString("%1: no image could be decoded").arg(folder.root()));
-    r.top1 = 100.0 * c1 / r.images;
-    r.top5 = 100.0 * c5 / r.images;
-    r.seconds = t.nsecsElapsed() / 1e9;
+    if (images == 0) throw Error(QString("%1: no image could be decoded").arg(folder.root()));
+    for (int p = 0; p < passes; ++p) {
+        r[p].images = images;
+        r[p].failed = failed;
+        r[p].top1 = 100.0 * c1[p] / images;
+        r[p].top5 = 100.0 * c5[p] / images;
+        r[p].seconds = t.nsecsElapsed() / 1e9;
+    }
     return r;
+}
+
+EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHooks* hooks,
+                          int batch, const std::function<bool(int, int)>& progress) {
+    return evaluateFolderPasses(
+        model, folder, 1, [hooks](int) { return hooks; }, batch, progress)[0];
 }
 
 }  // namespace evolq

@@ -28,13 +28,21 @@ std::pair<int64_t, int64_t> topkCorrect(const torch::Tensor& logits, const torch
 EvalResult evaluateFolder(VitModel& model, const ImageFolder& folder, ForwardHooks* hooks = nullptr,
                           int batch = 250, const std::function<bool(int, int)>& progress = {});
 
+// Several models over one folder, each image decoded once: for every chunk of decoded images,
+// pass p runs with the hooks setUp(p) returns (nullptr = the float model; setUp may also switch
+// a quantized model's scales). Progress counts images over all passes.
+std::vector<EvalResult> evaluateFolderPasses(VitModel& model, const ImageFolder& folder, int passes,
+                                             const std::function<ForwardHooks*(int)>& setUp,
+                                             int batch = 100,
+                                             const std::function<bool(int, int)>& progress = {});
+
 // Same over images already in memory.
 EvalResult evaluateTensors(VitModel& model, const torch::Tensor& images,
                            const torch::Tensor& labels, ForwardHooks* hooks = nullptr,
-                           int batch = 250);
+                           int batch = 100);
 
-// Logits of the whole tensor, batch by batch, without autograd.
+// Logits of the whole tensor, batch by batch (batches in parallel), without autograd.
 torch::Tensor predictLogits(VitModel& model, const torch::Tensor& images,
-                            ForwardHooks* hooks = nullptr, int batch = 250);
+                            ForwardHooks* hooks = nullptr, int batch = 100);
 
 }  // namespace evolq

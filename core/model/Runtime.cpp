@@ -57,6 +57,15 @@ int blasThreads() {
     return g_blasThreads;
 }
 
+void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn) {
+    // A parallel loop started inside this one runs serially on its thread (LibTorch checks
+    // in_parallel_region()), so every operation of a chunk stays on the thread that took it.
+    at::parallel_for(0, count, 1, [&](int64_t b, int64_t e) {
+        c10::InferenceMode guard;
+        for (int64_t k = b; k < e; ++k) fn(k);
+    });
+}
+
 void releaseMemory() {
     malloc_trim(0);
 }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QString>
+#include <cstdint>
+#include <functional>
 
 namespace evolq {
 
@@ -12,6 +14,12 @@ int runtimeThreads();
 // blasThreads() is -1 when the BLAS offers no control.
 void setBlasThreads(int threads);
 int blasThreads();
+// Runs fn(0) .. fn(count - 1) on the runtime's threads, each call on one thread with LibTorch's
+// own parallelism and the BLAS single-threaded inside it, and autograd off (inference mode).
+// Independent forward passes (chunks of images) scale across cores this way, where splitting each
+// small operation over threads does not; and a chunk's result does not depend on how many threads
+// there are. fn must only write to its own outputs (e.g. slot k of a vector).
+void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn);
 // Returns freed memory to the system; called when a job ends.
 void releaseMemory();
 // "LibTorch 1.13.1, 2 threads, BLAS: ..." for --version and provenance.

@@ -21,6 +21,9 @@ public:
     virtual torch::Tensor activation(int point, const torch::Tensor& x) = 0;
     // The bias a linear layer uses (bias correction changes it); undefined stays undefined.
     virtual torch::Tensor bias(int /*layer*/, const torch::Tensor& b) { return b; }
+    // Called before forward passes run concurrently (forEachChunk): fills whatever the hooks
+    // compute lazily, so that during the passes they only read.
+    virtual void prepareConcurrent() {}
 };
 
 // Activation points inside one block, in forward order (see METHOD.md, FQ-ViT placement).

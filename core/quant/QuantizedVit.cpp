@@ -96,6 +96,16 @@ torch::Tensor QuantizedVit::bias(int layer, const torch::Tensor& b) {
     return m_bCache[layer];
 }
 
+void QuantizedVit::prepareConcurrent() {
+    if (m_observing) throw Error("calibration observes one batch after another: not concurrently");
+    for (int i = 0; i < static_cast<int>(m_wq.size()); ++i) {
+        const torch::Tensor w = m_model->layer(i).weight;
+        weight(i, w);
+        const torch::Tensor& b = m_model->layer(i).bias;
+        if (b.defined()) bias(i, b);
+    }
+}
+
 torch::Tensor QuantizedVit::activation(int point, const torch::Tensor& x) {
     if (m_observing) {
         m_aq[point].observe(x, m_lastBatch);

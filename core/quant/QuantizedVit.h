@@ -68,6 +68,7 @@ public:
     torch::Tensor weight(int layer, const torch::Tensor& w) override;
     torch::Tensor activation(int point, const torch::Tensor& x) override;
     torch::Tensor bias(int layer, const torch::Tensor& b) override;
+    void prepareConcurrent() override;
 
 private:
     void invalidate(int layer);

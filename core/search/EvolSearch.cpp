@@ -7,6 +7,7 @@
 #include "common/Error.h"
 #include "common/Eta.h"
 #include "data/Evaluate.h"
+#include "model/Runtime.h"
 
 namespace evolq {
 
@@ -43,29 +44,37 @@ double EvolSearch::validationTop1(int block) {
     // chunks and operations as a full forward, so the same figures. Only within a memory budget.
     const int64_t tokens = m_q.model().info().numPatches + m_q.model().info().numPrefixTokens;
     const bool cache = n * tokens * m_q.model().info().width * L * 4 <= kValidationCacheBytes;
+    const int64_t chunks = (n + kValidationChunk - 1) / kValidationChunk;
+    auto chunk = [&](int64_t k) {
+        return m_valImages.slice(0, k * kValidationChunk,
+                                 std::min<int64_t>((k + 1) * kValidationChunk, n));
+    };
+    m_q.prepareConcurrent();
     if (cache && m_valCachePass != m_pass) {
-        m_valCache.clear();
-        for (int64_t i = 0; i < n; i += kValidationChunk) {
-            torch::Tensor x =
-                m_q.embed(m_valImages.slice(0, i, std::min<int64_t>(i + kValidationChunk, n)));
-            std::vector<torch::Tensor> inputs;
+        m_valCache.assign(chunks, {});
+        forEachChunk(chunks, [&](int64_t k) {
+            torch::Tensor x = m_q.embed(chunk(k));
+            std::vector<torch::Tensor>& inputs = m_valCache[k];
             for (int b = 0; b < L; ++b) {
                 inputs.push_back(x);
                 if (b + 1 < L) x = m_q.runBlocks(b, b + 1, x);
             }
-            m_valCache.push_back(std::move(inputs));
-        }
+        });
         m_valCachePass = m_pass;
     }
-    int64_t correct = 0;
-    for (int64_t i = 0, k = 0; i < n; i += kValidationChunk, ++k) {
-        const int64_t e = std::min<int64_t>(i + kValidationChunk, n);
-        const torch::Tensor logits = cache ? m_q.head(m_q.runBlocks(block, L, m_valCache[k][block]))
-                                           : m_q.forward(m_valImages.slice(0, i, e));
-        correct += topkCorrect(logits, m_valLabels.slice(0, i, e)).first;
-    }
+    std::vector<int64_t> correct(chunks, 0);
+    forEachChunk(chunks, [&](int64_t k) {
+        const torch::Tensor logits =
+            cache ? m_q.head(m_q.runBlocks(block, L, m_valCache[k][block])) : m_q.forward(chunk(k));
+        correct[k] =
+            topkCorrect(logits, m_valLabels.slice(0, k * kValidationChunk,
+                                                  std::min<int64_t>((k + 1) * kValidationChunk, n)))
+                .first;
+    });
+    int64_t total = 0;
+    for (int64_t c : correct) total += c;
     m_valSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return 100.0 * correct / static_cast<double>(n);
+    return 100.0 * total / static_cast<double>(n);
 }
 
 SearchStatus EvolSearch::run(SearchControl* control) {
@@ -75,6 +84,7 @@ SearchStatus EvolSearch::run(SearchControl* control) {
         const auto t0 = std::chrono::steady_clock::now();
         m_baselineFitness = m_fitness.evaluateFull();
         m_overallBest = m_baselineFitness;
+        m_currentFitness = m_baselineFitness;
         m_fitnessSeconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (m_cb.start) {
@@ -112,7 +122,8 @@ void EvolSearch::step() {
     const int block = L - 1 - m_blockPos;
     auto evaluate = [&](int cycle) {
         const auto t0 = std::chrono::steady_clock::now();
-        const double f = m_fitness.evaluateFromBlock();
+        const double f = cycle < 0 ? m_currentFitness : m_fitness.evaluateFromBlock();
+        if (cycle >= 0) ++m_computed;
         m_fitnessSeconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         ++m_evals;
@@ -129,7 +140,9 @@ void EvolSearch::step() {
 
     if (m_cycle < 0) {
         // Start of a block visit: the block's input under the current scales, and a population of
-        // copies of the current genome with its fitness.
+        // copies of the current genome with its fitness. Blocks are visited last to first, so
+        // the inputs of all blocks, computed once when a pass starts, stay valid for the pass.
+        if (m_blockPos == 0) m_fitness.cacheBlockInputs();
         m_fitness.prepareBlock(block);
         const torch::Tensor g = m_q.genome(block).clone();
         const double f = evaluate(-1);
@@ -146,14 +159,17 @@ void EvolSearch::step() {
     // End of the visit: the block keeps its best genome.
     const RegularizedEvolution::Member& best = m_evo.best();
     m_q.setGenome(block, best.genome);
+    m_currentFitness = best.fitness;
     const double top1 =
         m_s.valSubset > 0 ? validationTop1(block) : std::numeric_limits<double>::quiet_NaN();
-    m_visitLog.append(QJsonObject{{"pass", m_pass},
-                                  {"block", block},
-                                  {"best_fitness", best.fitness},
-                                  {"top1", std::isnan(top1) ? QJsonValue() : QJsonValue(top1)},
-                                  {"evaluations", m_evals},
-                                  {"seconds", m_seconds}});
+    m_visitLog.append(QJsonObject{
+        {"pass", m_pass},
+        {"block", block},
+        {"best_fitness", best.fitness},
+        {"top1", std::isnan(top1) ? QJsonValue() : QJsonValue(top1)},
+        {"evaluations", m_evals},
+        {"evaluations_computed", m_computed + 1},  // + the baseline's, over the whole model
+        {"seconds", m_seconds}});
     if (m_cb.blockVisit) {
         BlockVisitEvent e;
         e.pass = m_pass;
@@ -170,6 +186,7 @@ void EvolSearch::step() {
     if (++m_blockPos == L) {
         m_blockPos = 0;
         ++m_pass;
+        if (finished()) m_fitness.dropBlockInputs();
     }
 }
 
@@ -189,6 +206,7 @@ QJsonObject EvolSearch::provenance() const {
         {"settings", settingsJson()},
         {"calibration_images", m_fitness.images()},
         {"evaluations", m_evals},
+        {"evaluations_computed", m_computed + 1},  // + the baseline's, over the whole model
         {"evaluations_total", evaluationsTotal()},
         {"finished", finished()},
         {"baseline_fitness", m_baselineFitness},

@@ -71,7 +71,7 @@ private:
     void step();
     // Top-1 on the validation images after a visit to `block` (display only).
     double validationTop1(int block);
-    static constexpr int64_t kValidationChunk = 250;
+    static constexpr int64_t kValidationChunk = 100;
     static constexpr int64_t kValidationCacheBytes = int64_t(512) << 20;
 
     QuantizedVit& m_q;
@@ -91,7 +91,11 @@ private:
     std::vector<torch::Tensor>
         m_step;  // per block: the scales at the start (relative mutation only)
     double m_blockBest = 0;
-    int m_evals = 0;
+    // Fitness of the model as it stands (the baseline's, then each visit's best): a visit's
+    // starting genome is exactly that model, so its fitness is known without an evaluation.
+    double m_currentFitness = 0;
+    int m_evals = 0;     // fitness values in the history (a visit's start included)
+    int m_computed = 0;  // of them, evaluated (a visit's start is known: m_currentFitness)
     double m_baselineFitness = 0, m_overallBest = 0;
     double m_seconds = 0, m_fitnessSeconds = 0, m_valSeconds = 0;
     double m_fp32Top1 = std::numeric_limits<double>::quiet_NaN();

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "data/Evaluate.h"
+#include "model/Runtime.h"
 
 namespace evolq {
 
@@ -40,84 +41,100 @@ FitnessFunction::FitnessFunction(QuantizedVit& q, const torch::Tensor& images,
     m_fp = predictLogits(q.model(), images, nullptr, static_cast<int>(chunkSize()));
 }
 
-double FitnessFunction::meanLoss(const std::vector<torch::Tensor>& batches) const {
+// The loss of every calibration batch from the logits of all images, averaged over batches.
+double FitnessFunction::meanLoss(const torch::Tensor& logits) const {
     double sum = 0;
-    int64_t at = 0;
-    for (const torch::Tensor& qb : batches) {
-        const int64_t n = qb.size(0);
-        sum += outputLoss(m_s.loss, qb, m_fp.slice(0, at, at + n), m_s.temperature).item<double>();
-        at += n;
+    int64_t batches = 0;
+    for (int64_t at = 0; at < logits.size(0); at += m_s.batch, ++batches) {
+        const int64_t e = std::min<int64_t>(at + m_s.batch, logits.size(0));
+        sum += outputLoss(m_s.loss, logits.slice(0, at, e), m_fp.slice(0, at, e), m_s.temperature)
+                   .item<double>();
     }
-    return sum / static_cast<double>(batches.size());
+    return sum / static_cast<double>(batches);
 }
 
-// Forward passes run on chunks of several loss batches: one large pass costs far less per image
-// than many small ones, and per-tensor fake quantization does not depend on how rows are grouped.
+// Rows are independent through the whole forward (per-tensor fake quantization does not depend
+// on how rows are grouped), so chunking only decides speed and memory: small chunks keep a pass's
+// activations in cache, and bound memory for large models (the largest activation of a chunk, the
+// attention scores or the MLP's hidden layer, stays under about 64 MB).
 int64_t FitnessFunction::chunkSize() const {
-    // Bound the largest activation of a chunk (attention scores or the MLP's hidden layer) to about
-    // 256 MB, so that large models stay within memory.
     const ModelInfo& i = m_q.model().info();
     const int64_t tokens = i.numPatches + i.numPrefixTokens;
     const int64_t perImage =
-        std::max<int64_t>(int64_t(i.heads) * tokens * tokens, tokens * i.mlpHidden);
-    const int64_t images =
-        std::min<int64_t>(kChunkImages, std::max<int64_t>(1, (int64_t(64) << 20) / perImage));
-    return std::max<int64_t>(1, images / m_s.batch) * m_s.batch;
+        std::max<int64_t>(int64_t(i.heads) * tokens * tokens, tokens * i.mlpHidden) * 4;
+    return std::max<int64_t>(1, std::min<int64_t>(kChunkImages, (int64_t(64) << 20) / perImage));
 }
 
-std::vector<torch::Tensor> FitnessFunction::splitBatches(
-    const std::vector<torch::Tensor>& chunks) const {
-    std::vector<torch::Tensor> out;
-    for (const torch::Tensor& c : chunks)
-        for (int64_t i = 0; i < c.size(0); i += m_s.batch)
-            out.push_back(c.slice(0, i, std::min<int64_t>(i + m_s.batch, c.size(0))));
-    return out;
+torch::Tensor FitnessFunction::chunkOf(const torch::Tensor& all, int64_t k) const {
+    const int64_t c = chunkSize();
+    return all.slice(0, k * c, std::min<int64_t>((k + 1) * c, all.size(0)));
 }
 
-std::vector<torch::Tensor> FitnessFunction::fullBatches() {
-    torch::NoGradGuard ng;
-    std::vector<torch::Tensor> out;
-    const int64_t chunk = chunkSize();
-    for (int64_t i = 0; i < m_images.size(0); i += chunk)
-        out.push_back(
-            m_q.forward(m_images.slice(0, i, std::min<int64_t>(i + chunk, m_images.size(0)))));
-    return splitBatches(out);
+torch::Tensor FitnessFunction::fullLogits() {
+    std::vector<torch::Tensor> out(chunks());
+    m_q.prepareConcurrent();
+    forEachChunk(chunks(), [&](int64_t k) { out[k] = m_q.forward(chunkOf(m_images, k)); });
+    return torch::cat(out, 0);
 }
 
-std::vector<torch::Tensor> FitnessFunction::blockBatches() {
+torch::Tensor FitnessFunction::blockLogits() {
     if (m_block < 0) throw Error("prepareBlock() was not called");
-    torch::NoGradGuard ng;
     const int L = m_q.model().depth();
-    std::vector<torch::Tensor> out;
-    for (const torch::Tensor& x : m_cache) out.push_back(m_q.head(m_q.runBlocks(m_block, L, x)));
-    return splitBatches(out);
+    std::vector<torch::Tensor> out(m_cache.size());
+    m_q.prepareConcurrent();
+    forEachChunk(static_cast<int64_t>(m_cache.size()),
+                 [&](int64_t k) { out[k] = m_q.head(m_q.runBlocks(m_block, L, m_cache[k])); });
+    return torch::cat(out, 0);
 }
 
 double FitnessFunction::evaluateFull() {
-    return meanLoss(fullBatches());
+    return meanLoss(fullLogits());
 }
 
 double FitnessFunction::evaluateFromBlock() {
-    return meanLoss(blockBatches());
+    return meanLoss(blockLogits());
 }
 
 torch::Tensor FitnessFunction::quantizedLogitsFromBlock() {
-    return torch::cat(blockBatches(), 0);
+    return blockLogits();
 }
 
 torch::Tensor FitnessFunction::quantizedLogitsFull() {
-    return torch::cat(fullBatches(), 0);
+    return fullLogits();
+}
+
+bool FitnessFunction::cacheBlockInputs() {
+    m_inputs.clear();
+    const ModelInfo& i = m_q.model().info();
+    const int L = i.depth;
+    const int64_t bytes = int64_t(images()) * (i.numPatches + i.numPrefixTokens) * i.width * L * 4;
+    if (bytes > kBlockInputsBytes) return false;
+    std::vector<std::vector<torch::Tensor>> inputs(chunks());
+    m_q.prepareConcurrent();
+    forEachChunk(chunks(), [&](int64_t k) {
+        torch::Tensor x = m_q.embed(chunkOf(m_images, k));
+        for (int b = 0; b < L; ++b) {
+            inputs[k].push_back(x);
+            if (b + 1 < L) x = m_q.runBlocks(b, b + 1, x);
+        }
+    });
+    m_inputs = std::move(inputs);
+    return true;
 }
 
 void FitnessFunction::prepareBlock(int block) {
-    torch::NoGradGuard ng;
-    m_cache.clear();
-    const int64_t chunk = chunkSize();
-    for (int64_t i = 0; i < m_images.size(0); i += chunk) {
-        const torch::Tensor x =
-            m_images.slice(0, i, std::min<int64_t>(i + chunk, m_images.size(0)));
-        m_cache.push_back(m_q.runBlocks(0, block, m_q.embed(x)));
+    if (!m_inputs.empty() && block < static_cast<int>(m_inputs[0].size())) {
+        m_cache.clear();
+        for (const auto& perBlock : m_inputs) m_cache.push_back(perBlock[block]);
+        m_block = block;
+        return;
     }
+    std::vector<torch::Tensor> cache(chunks());
+    m_q.prepareConcurrent();
+    forEachChunk(chunks(), [&](int64_t k) {
+        cache[k] = m_q.runBlocks(0, block, m_q.embed(chunkOf(m_images, k)));
+    });
+    m_cache = std::move(cache);
     m_block = block;
 }
 

@@ -33,6 +33,12 @@ public:
     double evaluateFull();
     // Caches the input of `block`; call again when an earlier block's scales changed.
     void prepareBlock(int block);
+    // Computes the input of every block under the current scales in one forward pass, so that
+    // prepareBlock(b) then takes block b's from memory: valid while no block before b changes
+    // (a search visiting blocks last to first calls it at the start of each pass). Only within a
+    // memory budget; returns whether the inputs are kept. dropBlockInputs() frees them.
+    bool cacheBlockInputs();
+    void dropBlockInputs() { m_inputs.clear(); }
     int preparedBlock() const { return m_block; }
     // Mean loss over calibration batches, running blocks preparedBlock()..L from the cache.
     double evaluateFromBlock();
@@ -40,21 +46,25 @@ public:
     torch::Tensor quantizedLogitsFromBlock();
     torch::Tensor quantizedLogitsFull();
 
-    // Images per forward pass: a whole number of loss batches near kChunkImages.
-    static constexpr int64_t kChunkImages = 1000;
+    // Images per forward pass (a chunk): the passes of all chunks run in parallel, one chunk per
+    // thread (forEachChunk), and chunks of this size keep a pass's activations in the core's cache.
+    static constexpr int64_t kChunkImages = 100;
     int64_t chunkSize() const;
+    int64_t chunks() const { return (images() + chunkSize() - 1) / chunkSize(); }
 
 private:
-    std::vector<torch::Tensor> splitBatches(const std::vector<torch::Tensor>& chunks) const;
-    std::vector<torch::Tensor> blockBatches();
-    std::vector<torch::Tensor> fullBatches();
-    double meanLoss(const std::vector<torch::Tensor>& logitBatches) const;
+    torch::Tensor chunkOf(const torch::Tensor& all, int64_t k) const;
+    torch::Tensor blockLogits();
+    torch::Tensor fullLogits();
+    double meanLoss(const torch::Tensor& logits) const;
 
     QuantizedVit& m_q;
     torch::Tensor m_images;
     FitnessSettings m_s;
     torch::Tensor m_fp;
-    std::vector<torch::Tensor> m_cache;  // per chunk, input of m_block
+    std::vector<torch::Tensor> m_cache;                // per chunk, input of m_block
+    std::vector<std::vector<torch::Tensor>> m_inputs;  // [chunk][block] (cacheBlockInputs)
+    static constexpr int64_t kBlockInputsBytes = int64_t(256) << 20;
     int m_block = -1;
 };
 

@@ -335,38 +335,42 @@ RunEndEvent Session::finishSearch(const ProgressFn& progress) {
     m_finalNote.clear();
     if (settings.finalEvaluation && validationUsable()) try {
             // FP32 and baseline are measured once per folder and baseline; the result every time.
-            const int parts = (std::isnan(m_folderFp32Top1) ? 1 : 0) +
-                              (std::isnan(m_folderBaselineTop1) ? 1 : 0) + 1;
-            const int total = parts * m_valFolder->size();
-            int offset = 0;
+            // One decode of the folder serves all of them.
+            enum Pass { Fp32, Baseline, Result };
+            std::vector<Pass> passes;
+            if (std::isnan(m_folderFp32Top1)) passes.push_back(Fp32);
+            if (std::isnan(m_folderBaselineTop1) && m_baseline) passes.push_back(Baseline);
+            passes.push_back(Result);
             QElapsedTimer t;
             t.start();
-            auto part = [&](ForwardHooks* hooks) {
-                const EvalResult r =
-                    evaluateFolder(*m_model, *m_valFolder, hooks, 250, [&](int done, int) {
-                        if (progress)
-                            progress(offset + done, total,
-                                     etaSeconds(t.elapsed() / 1000.0, offset + done, total));
-                        return !m_control.cancel.load();
-                    });
-                offset += m_valFolder->size();
-                return r;
-            };
             FinalValidation f;
             f.folder = QDir(m_valDir).absolutePath();
             const QuantizedVit::State result = m_q->state();
-            if (std::isnan(m_folderFp32Top1)) m_folderFp32Top1 = part(nullptr).top1;
-            if (std::isnan(m_folderBaselineTop1) && m_baseline) {
-                m_q->restore(*m_baseline);
-                try {
-                    m_folderBaselineTop1 = part(m_q.get()).top1;
-                } catch (...) {
-                    m_q->restore(result);
-                    throw;
-                }
+            std::vector<EvalResult> rs;
+            try {
+                rs = evaluateFolderPasses(
+                    *m_model, *m_valFolder, static_cast<int>(passes.size()),
+                    [&](int p) -> ForwardHooks* {
+                        if (passes[p] == Fp32) return nullptr;
+                        m_q->restore(passes[p] == Baseline ? *m_baseline : result);
+                        return m_q.get();
+                    },
+                    100,
+                    [&](int done, int total) {
+                        if (progress)
+                            progress(done, total, etaSeconds(t.elapsed() / 1000.0, done, total));
+                        return !m_control.cancel.load();
+                    });
+            } catch (...) {
                 m_q->restore(result);
+                throw;
             }
-            const EvalResult r = part(m_q.get());
+            m_q->restore(result);
+            for (size_t p = 0; p < passes.size(); ++p) {
+                if (passes[p] == Fp32) m_folderFp32Top1 = rs[p].top1;
+                if (passes[p] == Baseline) m_folderBaselineTop1 = rs[p].top1;
+            }
+            const EvalResult& r = rs.back();
             f.images = r.images;
             f.fp32Top1 = m_folderFp32Top1;
             f.baselineTop1 = m_folderBaselineTop1;
@@ -508,7 +512,7 @@ void Session::exportScales(const QString& path, ExportFormat format,
 
 EvalResult Session::evaluate(const ImageFolder& folder, const ProgressFn& progress) {
     if (!m_model) throw Error("no model is loaded: open a model folder first");
-    return evaluateFolder(*m_model, folder, m_q ? m_q.get() : nullptr, 250,
+    return evaluateFolder(*m_model, folder, m_q ? m_q.get() : nullptr, 100,
                           progressOf(progress, m_control));
 }
 
