@@ -146,6 +146,7 @@ void EvolSearch::step() {
         m_fitness.prepareBlock(block);
         const torch::Tensor g = m_q.genome(block).clone();
         const double f = evaluate(-1);
+        m_visitStart = g;
         m_evo.reset(g, f, m_s.relativeMutation ? m_step[block] : torch::Tensor());
         m_cycle = 0;
         return;
@@ -160,8 +161,12 @@ void EvolSearch::step() {
     const RegularizedEvolution::Member& best = m_evo.best();
     m_q.setGenome(block, best.genome);
     m_currentFitness = best.fitness;
-    const double top1 =
-        m_s.valSubset > 0 ? validationTop1(block) : std::numeric_limits<double>::quiet_NaN();
+    // A visit that kept its starting genome left the model as it was: its top-1 is the last one.
+    const bool unchanged = torch::equal(best.genome, m_visitStart);
+    double top1 = std::numeric_limits<double>::quiet_NaN();
+    if (m_s.valSubset > 0)
+        top1 = unchanged && !std::isnan(m_lastTop1) ? m_lastTop1 : validationTop1(block);
+    m_lastTop1 = top1;
     m_visitLog.append(QJsonObject{
         {"pass", m_pass},
         {"block", block},

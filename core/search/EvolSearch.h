@@ -91,6 +91,9 @@ private:
     std::vector<torch::Tensor>
         m_step;  // per block: the scales at the start (relative mutation only)
     double m_blockBest = 0;
+    torch::Tensor m_visitStart;  // the genome a visit started from
+    double m_lastTop1 =
+        std::numeric_limits<double>::quiet_NaN();  // validation after the last visit
     // Fitness of the model as it stands (the baseline's, then each visit's best): a visit's
     // starting genome is exactly that model, so its fitness is known without an evaluation.
     double m_currentFitness = 0;
