@@ -1,3 +1,4 @@
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -22,6 +23,7 @@
 #include "MainWindow.h"
 #include "MessageBanner.h"
 #include "ModelPanel.h"
+#include "QcpInclude.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
 #include "ScaleChangeMap.h"
