@@ -5,7 +5,8 @@
 # (offscreen when xvfb-run is missing). Goal: p99 <= 16 ms.
 #
 # Usage: scripts/probe.sh [MODEL_DIR [CALIB_DIR VAL_DIR]]
-# Environment: OUT (default docs/probe.json), PASSES, CYCLES, CALIB_SIZE, VAL_SUBSET, EVOLQ_THREADS.
+# Environment: OUT (default docs/probe.json), PASSES, CYCLES, CALIB_SIZE, VAL_SUBSET, EVOLQ_THREADS,
+# LIVE (the live landscape: off, 1d:N or 2d:N) and LIVE_SHARE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APP=${EVOLQ_WORKBENCH:-build/bin/evolq-workbench}
@@ -24,6 +25,8 @@ args=("$MODEL" --calib "$CALIB" --val "$VAL" --settings "$settings" --run-search
 [ -n "${CYCLES:-}" ] && args+=(--cycles "$CYCLES")
 [ -n "${CALIB_SIZE:-}" ] && args+=(--calib-size "$CALIB_SIZE")
 [ -n "${VAL_SUBSET:-}" ] && args+=(--val-subset "$VAL_SUBSET")
+[ -n "${LIVE:-}" ] && args+=(--live-landscape "$LIVE")
+[ -n "${LIVE_SHARE:-}" ] && args+=(--live-share "$LIVE_SHARE")
 if command -v xvfb-run > /dev/null; then
   xvfb-run -a -s "-screen 0 1920x1200x24" env QT_QPA_PLATFORM=xcb "$APP" "${args[@]}"
 else

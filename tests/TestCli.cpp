@@ -194,6 +194,50 @@ private Q_SLOTS:
                  QString("FP32"));
     }
 
+    // --live-landscape: every slice point and every child's projection in the log; the scale
+    // file and the fitness history are those of the same run without it; the settings in the
+    // provenance. A bad spec is an error before anything runs.
+    void searchWithTheLiveLandscape() {
+        const QStringList common =
+            QStringList{"search"} + pipeline() +
+            QStringList{"--val",        m_val, "--passes",  "1", "--cycles",        "2",
+                        "--population", "3",   "--samples", "2", "--fitness-batch", "8",
+                        "--val-subset", "0"};
+        const QString off = m_dir.filePath("live-off.json"), on = m_dir.filePath("live-on.json"),
+                      log = m_dir.filePath("live.csv");
+        Run r = evolq(common + QStringList{"--out", off});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = evolq(common + QStringList{"--out", on, "--log", log, "--live-landscape", "1d:5",
+                                       "--live-share", "1000", "--live-axes", "mutation"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("live landscape 1d:5: 2 slices, 10 points"), r.out.constData());
+        const QJsonObject a = readJson(off), b = readJson(on);
+        QCOMPARE(b.value("quantizers"), a.value("quantizers"));
+        const QJsonObject searchA = a.value("search").toObject(),
+                          searchB = b.value("search").toObject();
+        QCOMPARE(searchB.value("fitness_history"), searchA.value("fitness_history"));
+        const QJsonObject live =
+            searchB.value("settings").toObject().value("live_landscape").toObject();
+        QCOMPARE(live.value("dims").toInt(), 1);
+        QCOMPARE(live.value("axes").toString(), QString("mutation"));
+        QCOMPARE(searchB.value("live_landscape").toObject().value("points").toInt(), 10);
+
+        QMap<QString, int> events;
+        const QStringList lines = readLines(log);
+        int header = 0;
+        while (header < lines.size() && lines[header].startsWith('#')) ++header;
+        for (const QString& line : lines.mid(header + 1)) ++events[line.section(',', 0, 0)];
+        QCOMPARE(events.value("slice_start"), 2);
+        QCOMPARE(events.value("slice"), 10);
+        QCOMPARE(events.value("child"), 6);  // every evaluation: 2 blocks x (1 + 2 cycles)
+        QCOMPARE(events.value("fitness"), 6);
+        QCOMPARE(events.value("slice_end"), 2);
+
+        r = evolq(common + QStringList{"--out", on, "--live-landscape", "3d:5"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("--live-landscape") && r.err.contains("1d:N"), r.err.constData());
+    }
+
     void searchWritesScalesAndLog() {
         const QString out = m_dir.filePath("searched.json"), log = m_dir.filePath("search.csv");
         const Run r = evolq(QStringList{"search"} + pipeline() +

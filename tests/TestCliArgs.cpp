@@ -180,10 +180,42 @@ private Q_SLOTS:
             QCOMPARE(cli::searchSettingsFrom(a, 0).toJson(), d.toJson());
         }
         SearchArgs a;
-        QVERIFY(a.parse({"--passes", "4", "--cycles", "6", "--population", "12", "--samples", "5",
-                         "--mutation", "0.002", "--relative-mutation", "--loss", "cosine",
-                         "--temperature", "1.5", "--fitness-batch", "32", "--val-subset", "64"}));
+        QVERIFY(a.parse({"--passes",
+                         "4",
+                         "--cycles",
+                         "6",
+                         "--population",
+                         "12",
+                         "--samples",
+                         "5",
+                         "--mutation",
+                         "0.002",
+                         "--relative-mutation",
+                         "--loss",
+                         "cosine",
+                         "--temperature",
+                         "1.5",
+                         "--fitness-batch",
+                         "32",
+                         "--val-subset",
+                         "64",
+                         "--live-landscape",
+                         "2d:9",
+                         "--live-radius",
+                         "0.5",
+                         "--live-axes",
+                         "best",
+                         "--live-share",
+                         "2",
+                         "--live-subset",
+                         "32"}));
         const SearchSettings s = cli::searchSettingsFrom(a, 17);
+        QCOMPARE(s.live.dims, 2);
+        QCOMPARE(s.live.points, 9);
+        QCOMPARE(s.live.radius, 0.5);
+        QCOMPARE(s.live.axes, LiveAxes::TowardBest);
+        QCOMPARE(s.live.share, 2.0);
+        QCOMPARE(s.live.subset, 32);
         QCOMPARE(s.passes, 4);
         QCOMPARE(s.cycles, 6);
         QCOMPARE(s.population, 12);
@@ -206,6 +238,14 @@ private Q_SLOTS:
         QVERIFY(l.parse({"--loss", "hinge"}));
         const QString msg = errorOf([&] { cli::searchSettingsFrom(l, 0); });
         QVERIFY2(msg.contains("hinge"), qPrintable(msg));
+        for (const QStringList& bad :
+             {QStringList{"--live-landscape", "1d:4"}, QStringList{"--live-axes", "sideways"},
+              QStringList{"--live-share", "0"}}) {
+            SearchArgs b;
+            QVERIFY(b.parse(bad));
+            const QString why = errorOf([&] { cli::searchSettingsFrom(b, 0); });
+            QVERIFY2(!why.isEmpty(), qPrintable(bad.join(' ')));
+        }
         for (const QStringList& bad :
              {QStringList{"--passes", "0"}, QStringList{"--fitness-batch", "1"},
               QStringList{"--temperature", "0"}, QStringList{"--mutation", "-1"},

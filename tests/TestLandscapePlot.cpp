@@ -307,6 +307,97 @@ private Q_SLOTS:
         QVERIFY2(plot.savePlot(dir.filePath("curves.png"), &error), qPrintable(error));
         QVERIFY(QFileInfo(dir.filePath("curves.png")).size() > 0);
     }
+
+    // The live landscape: a slice per block visit, kept; candidates on the shown one; the visit
+    // selector reaches earlier slices and "follow" comes back to the latest.
+    void liveSlicesAndCandidates() {
+        LandscapePlot plot;
+        auto slice = [](int visit, int block) {
+            LandscapeStart s;
+            s.dims = 1;
+            s.points = 5;
+            s.radius = 2;
+            s.unit = "r (mutation range)";
+            s.direction = "random (filter-normalized)";
+            s.block = block;
+            s.losses = {"infonce"};
+            s.visit = visit;
+            s.pass = 0;
+            return s;
+        };
+        auto livePoint = [](int visit, int i, double v) {
+            LandscapePoint p;
+            p.i = i;
+            p.a = -2 + i;
+            p.values = {v};
+            p.visit = visit;
+            return p;
+        };
+        auto candidate = [](int visit, int evaluation, double a, double fitness, bool start,
+                            bool best) {
+            CandidateEvent c;
+            c.visit = visit;
+            c.evaluation = evaluation;
+            c.a = a;
+            c.fitness = fitness;
+            c.isStart = start;
+            c.isBest = best;
+            if (!start) c.parentA = c.parentB = 0;
+            return c;
+        };
+        plot.startSlice(slice(0, 1));
+        QCOMPARE(plot.sliceCount(), 1);
+        QCOMPARE(plot.shownVisit(), 0);
+        plot.addSlicePoints({livePoint(0, 2, 1.0), livePoint(0, 0, 3.0), livePoint(0, 4, 2.0)});
+        plot.addCandidates({candidate(0, 1, 0, 1.0, true, true),
+                            candidate(0, 2, 0.25, 0.9, false, true),
+                            candidate(0, 3, -0.5, 1.2, false, false)});
+        plot.flushReplot();
+        QCOMPARE(plot.pointCount(), 3);
+        QCOMPARE(plot.candidateCount(), 3);
+        QVERIFY(plot.candidateGraph());
+        QCOMPARE(plot.candidateGraph()->dataCount(), 2);  // the children; the start is the centre
+        // In order of a, each at its fitness.
+        QCOMPARE(plot.candidateGraph()->data()->at(0)->key, -0.5);
+        QCOMPARE(plot.candidateGraph()->data()->at(0)->value, 1.2);
+        QCOMPARE(plot.candidateGraph()->data()->at(1)->key, 0.25);
+        QCOMPARE(plot.candidateGraph()->data()->at(1)->value, 0.9);
+        Jaggedness j;
+        j.localMinima = 1;
+        LandscapeSummary end;
+        end.start = slice(0, 1);
+        end.jaggedness = {j};
+        plot.finishSlice(end);
+        QVERIFY(plot.visitSelector()->itemText(0).contains("1 local minima"));
+        QVERIFY(plot.jaggednessText().contains("local minima: 1"));
+
+        // The next visit's slice replaces it on the plot while following.
+        plot.startSlice(slice(1, 0));
+        plot.addSlicePoints({livePoint(1, 2, 5.0)});
+        plot.addCandidates({candidate(1, 4, 0, 5.0, true, true)});
+        plot.flushReplot();
+        QCOMPARE(plot.sliceCount(), 2);
+        QCOMPARE(plot.shownVisit(), 1);
+        QCOMPARE(plot.pointCount(), 1);
+        QCOMPARE(plot.visitSelector()->count(), 2);
+        // Back to the first visit: its points and children as they were; no more following.
+        plot.showVisit(0);
+        plot.flushReplot();
+        QCOMPARE(plot.shownVisit(), 0);
+        QVERIFY(!plot.isFollowingSearch());
+        QCOMPARE(plot.pointCount(), 3);
+        QCOMPARE(plot.candidateGraph()->dataCount(), 2);
+        // Points of the latest visit arrive without moving the view.
+        plot.addSlicePoints({livePoint(1, 0, 6.0)});
+        plot.startSlice(slice(2, 1));
+        QCOMPARE(plot.shownVisit(), 0);
+        plot.setFollowingSearch(true);
+        QCOMPARE(plot.shownVisit(), 2);
+        plot.showVisit(1);
+        QCOMPARE(plot.pointCount(), 2);
+        plot.clearSlices();
+        QCOMPARE(plot.sliceCount(), 0);
+    }
 };
 
 QTEST_MAIN(TestLandscapePlot)

@@ -1,3 +1,4 @@
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -22,6 +23,7 @@
 #include "MainWindow.h"
 #include "MessageBanner.h"
 #include "ModelPanel.h"
+#include "QcpInclude.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
 #include "ScaleChangeMap.h"
@@ -30,6 +32,7 @@
 #include "WorkerRelay.h"
 #include "io/ScaleExport.h"
 #include "model/Runtime.h"
+#include "types/SearchLog.h"
 #include "worker/SearchWorker.h"
 
 using namespace evolq;
@@ -311,6 +314,97 @@ private Q_SLOTS:
         QCOMPARE(w.workerState(), WorkerState::Searching);
         w.searchPanel()->cancelButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    }
+
+    // The scripted run of the live landscape: a short search with it on fills the Landscape plot
+    // with a slice per block visit and the children on it while the search runs, and its result
+    // (scales and fitness history) equals the same run with it off. Then a log replays.
+    void liveLandscapeDuringASearch() {
+        QTemporaryDir out;
+        QStringList files;
+        for (const bool live : {false, true}) {
+            MainWindow w(options());
+            w.show();
+            test::WorkerRelay relay(w.worker());
+            loadAndQuantize(w, relay);
+            QSignalSpy slices(&relay, &test::WorkerRelay::liveSliceStarted);
+            QSignalSpy points(&relay, &test::WorkerRelay::liveSlicePoints);
+            QSignalSpy candidates(&relay, &test::WorkerRelay::candidates);
+            QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
+            SearchSettings s = test::shortSearch();
+            s.finalEvaluation = false;
+            s.live.dims = live ? 2 : 0;
+            s.live.points = 3;
+            s.live.share = 1000;  // whole slices
+            w.searchPanel()->setSettings(s);
+            QCOMPARE(w.searchPanel()->settings().live.dims, s.live.dims);
+            w.searchPanel()->startButton()->click();
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+            QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+            if (live) {
+                QCOMPARE(slices.count(), 2);
+                QVERIFY(points.count() >= 1);
+                QVERIFY(candidates.count() >= 1);
+                LandscapePlot* plot = w.landscapePlot();
+                QTRY_COMPARE(plot->sliceCount(), 2);
+                QCOMPARE(plot->shownVisit(), 1);  // following the search
+                QCOMPARE(plot->dims(), 2);
+                QCOMPARE(plot->pointCount(), 9);
+                QCOMPARE(plot->candidateCount(), 2);  // the start and one child
+                plot->flushReplot();
+                QCOMPARE(plot->candidateGraph()->dataCount(), 1);
+                QVERIFY(plot->visitSelector()->itemText(0).contains("local minima"));
+                QVERIFY(!plot->isShowingEmptyText());
+            } else {
+                QCOMPARE(slices.count(), 0);
+                QCOMPARE(w.landscapePlot()->sliceCount(), 0);
+            }
+            QSignalSpy exported(&relay, &test::WorkerRelay::exported);
+            files << out.filePath(QString("scales-%1.json").arg(live));
+            w.exportScales(files.last(), ExportFormat::Native, ScaleSelection{});
+            QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+            QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+        }
+        QCOMPARE(quantizersOf(files[1]), quantizersOf(files[0]));
+        auto historyOf = [](const QString& path) {
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly)) return QJsonValue();
+            return QJsonDocument::fromJson(f.readAll())
+                .object()
+                .value("search")
+                .toObject()
+                .value("fitness_history");
+        };
+        QVERIFY(historyOf(files[0]).isArray());
+        QCOMPARE(historyOf(files[1]), historyOf(files[0]));
+
+        // File > Open search log: a log with a live slice replays into the plots.
+        const QString log = out.filePath("log.csv");
+        {
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QString(SearchLog::columns() + "\n" +
+                            "start,0,,,,2,,,,0,,,,,,,,,\n"
+                            "slice_start,,0,1,,,,,,,0,,,,,,,,dims=1;points=3;radius=1;axes=x\n"
+                            "child,1,0,1,-1,2,,,,,0,,,0,0,,,start,\n"
+                            "fitness,1,0,1,-1,2,2,2,,0.1,,,,,,,,,\n"
+                            "slice,,0,1,,2.5,,,,,0,0,0,-1,0,,,,\n"
+                            "slice,,0,1,,2,,,,,0,1,0,0,0,,,,\n"
+                            "child,2,0,1,0,1.5,,,,,0,,,0.5,0,0,0,best,\n"
+                            "fitness,2,0,1,0,1.5,1.5,1.5,,0.2,,,,,,,,,\n"
+                            "slice_end,,0,1,,,,,,,0,,,,,,,,local_minima=0;tv_ratio=1\n"
+                            "block,2,0,1,,1.5,,,60,0.3,,,,,,,,,\n")
+                        .toUtf8());
+        }
+        MainWindow w(options());
+        QVERIFY(w.openSearchLog(log));
+        QCOMPARE(w.landscapePlot()->sliceCount(), 1);
+        QCOMPARE(w.landscapePlot()->pointCount(), 2);
+        QCOMPARE(w.landscapePlot()->candidateCount(), 2);
+        QCOMPARE(w.fitnessPlot()->pointCount(1), 2);
+        QCOMPARE(w.accuracyPlot()->accuracyPointCount(), 1);
+        QVERIFY(!w.openSearchLog(out.filePath("missing.csv")));
+        QVERIFY(w.errorText().contains("missing.csv"));
     }
 
     void exportDialogWritesEachFormatAndNativeReimports() {

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include "TestErrors.h"
 #include "common/Error.h"
 #include "types/Settings.h"
 
@@ -240,6 +241,49 @@ private Q_SLOTS:
         if (field == "block") s.block = -1;
         if (field == "batch") s.batch = 1;
         QVERIFY_THROWS_EXCEPTION(Error, s.validate());
+    }
+
+    // The live landscape's settings: the CLI's spec, the JSON form inside the search's, the
+    // checks.
+    void liveLandscapeSettings() {
+        LiveLandscapeSettings l;
+        QVERIFY(!l.enabled());
+        QCOMPARE(l.spec(), QString("off"));
+        l.setSpec("2d:9");
+        QCOMPARE(l.dims, 2);
+        QCOMPARE(l.points, 9);
+        QCOMPARE(l.spec(), QString("2d:9"));
+        l.setSpec("1d");  // the points stay
+        QCOMPARE(l.dims, 1);
+        QCOMPARE(l.points, 9);
+        l.setSpec("off");
+        QVERIFY(!l.enabled());
+        for (const char* bad : {"3d:5", "1d:x", "1d:4", "1d:1", "on"})
+            QVERIFY2(!test::errorOf([&] { LiveLandscapeSettings().setSpec(bad); }).isEmpty(), bad);
+        QVERIFY(test::errorOf([] {
+                    LiveLandscapeSettings::axesFromName("sideways");
+                }).contains("random, mutation, best"));
+
+        SearchSettings s;
+        s.live.dims = 1;
+        s.live.points = 31;
+        s.live.radius = 0.5;
+        s.live.axes = LiveAxes::TowardBest;
+        s.live.share = 2.5;
+        s.live.subset = 64;
+        const QJsonObject o = s.toJson();
+        const QJsonObject live = o.value("live_landscape").toObject();
+        QCOMPARE(live.value("axes").toString(), QString("best"));
+        const SearchSettings r = SearchSettings::fromJson(o);
+        QCOMPARE(r.live.dims, 1);
+        QCOMPARE(r.live.points, 31);
+        QCOMPARE(r.live.radius, 0.5);
+        QCOMPARE(r.live.axes, LiveAxes::TowardBest);
+        QCOMPARE(r.live.share, 2.5);
+        QCOMPARE(r.live.subset, 64);
+        QCOMPARE(r.toJson(), o);
+        s.live.share = 0;
+        QVERIFY(test::errorOf([&] { s.validate(); }).contains("share"));
     }
 };
 

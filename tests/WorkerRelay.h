@@ -24,6 +24,10 @@ public:
         connect(w, &SearchWorker::blockVisited, this, &WorkerRelay::blockVisited);
         connect(w, &SearchWorker::scaleChanges, this, &WorkerRelay::scaleChanges);
         connect(w, &SearchWorker::searchFinished, this, &WorkerRelay::searchFinished);
+        connect(w, &SearchWorker::liveSliceStarted, this, &WorkerRelay::liveSliceStarted);
+        connect(w, &SearchWorker::liveSlicePoints, this, &WorkerRelay::liveSlicePoints);
+        connect(w, &SearchWorker::candidates, this, &WorkerRelay::candidates);
+        connect(w, &SearchWorker::liveSliceFinished, this, &WorkerRelay::liveSliceFinished);
         connect(w, &SearchWorker::landscapeStarted, this, &WorkerRelay::landscapeStarted);
         connect(w, &SearchWorker::landscapePoints, this, &WorkerRelay::landscapePoints);
         connect(w, &SearchWorker::landscapeFinished, this, &WorkerRelay::landscapeFinished);
@@ -46,6 +50,10 @@ Q_SIGNALS:
     void blockVisited(const evolq::BlockVisitEvent& visit);
     void scaleChanges(const QVector<QVector<double>>& perBlock);
     void searchFinished(const evolq::RunEndEvent& end);
+    void liveSliceStarted(const evolq::LandscapeStart& slice);
+    void liveSlicePoints(const QVector<evolq::LandscapePoint>& points);
+    void candidates(const QVector<evolq::CandidateEvent>& batch);
+    void liveSliceFinished(const evolq::LandscapeSummary& summary);
     void landscapeStarted(const evolq::LandscapeStart& start);
     void landscapePoints(const QVector<evolq::LandscapePoint>& points);
     void landscapeFinished(const evolq::LandscapeSummary& summary);

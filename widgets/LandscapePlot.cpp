@@ -2,7 +2,9 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHash>
 #include <QLabel>
+#include <QPair>
 #include <QTextStream>
 #include <cmath>
 #include <limits>
@@ -26,6 +28,8 @@ LandscapePlot::LandscapePlot(QWidget* parent)
       m_jaggednessLabel(new QLabel(this)),
       m_title(nullptr),
       m_margins(nullptr) {
+    m_visitCombo = new QComboBox(this);
+    m_follow = new QCheckBox(tr("follow the search"), this);
     m_normalize->setChecked(true);
     m_normalize->setToolTip(
         tr("The losses live on different scales; normalizing compares their "
@@ -34,6 +38,16 @@ LandscapePlot::LandscapePlot(QWidget* parent)
     m_lossCombo->setVisible(false);
     addControl(m_normalize);
     addControl(m_lossCombo);
+    m_visitCombo->setObjectName("visitSelector");
+    m_visitCombo->setToolTip(tr("The live landscape's slice of each block visit of the search"));
+    m_visitCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_visitCombo->setVisible(false);
+    m_follow->setObjectName("followSearch");
+    m_follow->setToolTip(tr("Show each new block visit's slice as the search reaches it"));
+    m_follow->setChecked(true);
+    m_follow->setVisible(false);
+    addControl(m_visitCombo);
+    addControl(m_follow);
 
     m_jaggednessLabel->setObjectName("jaggedness");
     m_jaggednessLabel->setTextFormat(Qt::RichText);
@@ -53,6 +67,9 @@ LandscapePlot::LandscapePlot(QWidget* parent)
     connect(m_normalize, &QCheckBox::toggled, this, &LandscapePlot::setNormalized);
     connect(m_lossCombo, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
             &LandscapePlot::setCurrentLoss);
+    connect(m_visitCombo, QOverload<int>::of(&QComboBox::activated), this,
+            [this](int index) { showVisit(m_visitCombo->itemData(index).toInt()); });
+    connect(m_follow, &QCheckBox::toggled, this, &LandscapePlot::setFollowingSearch);
 }
 
 int LandscapePlot::dims() const {
@@ -105,7 +122,36 @@ QCPGraph* LandscapePlot::curve(int lossIndex) const {
     return m_curves.value(lossIndex, nullptr);
 }
 
+int LandscapePlot::sliceCount() const {
+    return m_slices.size();
+}
+
+int LandscapePlot::shownVisit() const {
+    return m_shownSlice >= 0 ? m_slices[m_shownSlice].start.visit : -1;
+}
+
+bool LandscapePlot::isFollowingSearch() const {
+    return m_follow->isChecked();
+}
+
+int LandscapePlot::candidateCount() const {
+    return m_shownSlice >= 0 ? m_slices[m_shownSlice].candidates.size() : 0;
+}
+
+QCPGraph* LandscapePlot::candidateGraph() const {
+    return m_children;
+}
+
+QComboBox* LandscapePlot::visitSelector() const {
+    return m_visitCombo;
+}
+
 QString LandscapePlot::defaultFileBaseName() const {
+    if (live())
+        return QStringLiteral("live-landscape-visit%1-block%2-%3d")
+            .arg(m_sweep.visit)
+            .arg(m_sweep.block)
+            .arg(m_sweep.dims);
     return QStringLiteral("landscape-block%1-%2d").arg(m_sweep.block).arg(m_sweep.dims);
 }
 
@@ -114,6 +160,11 @@ void LandscapePlot::clearPlot() {
     p->clearGraphs();
     p->clearItems();
     if (m_map) p->removePlottable(m_map);
+    if (m_hops) p->removePlottable(m_hops);
+    m_hops = nullptr;
+    m_children = nullptr;
+    m_parentMarker = nullptr;
+    m_childBest = nullptr;
     if (m_scale) p->plotLayout()->remove(m_scale);
     p->plotLayout()->simplify();
     m_map = nullptr;
@@ -145,15 +196,26 @@ void LandscapePlot::start(const LandscapeStart& sweep) {
         m_lossCombo->clear();
         m_lossCombo->addItems(sweep.losses);
     }
-    m_normalize->setVisible(m_sweep.dims == 1);
-    m_lossCombo->setVisible(m_sweep.dims == 2);
-    const QString where = tr("Block %1").arg(sweep.block);
-    m_title->setText(sweep.direction.isEmpty() ? where : where + ": " + sweep.direction);
+    if (!live()) m_shownSlice = -1;
+    // A live slice has one loss, the fitness's, on the children's own scale: never normalized.
+    m_normalize->setVisible(m_sweep.dims == 1 && !live());
+    m_lossCombo->setVisible(m_sweep.dims == 2 && !live());
+    QString where = tr("Block %1").arg(sweep.block);
+    if (live())
+        where = tr("Block %1, pass %2 (visit %3)")
+                    .arg(sweep.block)
+                    .arg(sweep.pass + 1)
+                    .arg(sweep.visit + 1);
+    QString title = sweep.direction.isEmpty() ? where : where + ": " + sweep.direction;
+    if (live() && !sweep.images.isEmpty())
+        title += "\n" + tr("slice on %1; children: their fitness").arg(sweep.images);
+    m_title->setText(title);
 
     if (m_sweep.dims == 1)
         build1d();
     else
         build2d();
+    if (live()) buildCandidates();
     updateAxisLabels();
     updateJaggednessLabel();
     setFollowingData(true);
@@ -283,6 +345,8 @@ void LandscapePlot::updateAxisLabels() {
     if (m_sweep.dims == 2) {
         p->yAxis->setLabel(QStringLiteral("b") + unit);
         if (m_scale) m_scale->axis()->setLabel(m_sweep.losses.value(currentLoss()));
+    } else if (live()) {
+        p->yAxis->setLabel(tr("fitness loss (%1)").arg(m_sweep.losses.value(0)));
     } else {
         bool accuracy = false;
         for (const QString& l : m_sweep.losses) accuracy = accuracy || higherIsBetter(l);
@@ -310,6 +374,15 @@ void LandscapePlot::updateJaggednessLabel() {
         }
         html += QStringLiteral("</p>");
     }
+    if (m_shownSlice >= 0) {
+        const Slice& sl = m_slices[m_shownSlice];
+        html += QStringLiteral("<p>") + tr("slice: %1 of %2 points").arg(m_computed).arg(m_cells);
+        if (sl.finished && !sl.complete)
+            html += QStringLiteral("<br>") + tr("(the visit ended first)");
+        html +=
+            QStringLiteral("<br>") + tr("children: %1").arg(qMax(0, int(sl.candidates.size()) - 1));
+        html += QStringLiteral("</p>");
+    }
     m_jaggednessLabel->setText(html);
 }
 
@@ -318,10 +391,11 @@ void LandscapePlot::syncPlottables() {
         sync2d();
     else
         sync1d();
+    if (live() && m_candidatesDirty) syncCandidates();
 }
 
 void LandscapePlot::sync1d() {
-    const bool normalize = isNormalized();
+    const bool normalize = isNormalized() && !live();
     for (int k = 0; k < m_curves.size(); ++k) {
         const QVector<double>& values = m_values[k];
         const QString& quantity = m_sweep.losses[k];
@@ -386,12 +460,23 @@ void LandscapePlot::fitRanges() {
     if (m_sweep.dims == 2) {
         const double half =
             m_n > 1 ? r / (m_n - 1) : r;  // cells extend half a step past the centres
-        p->xAxis->setRange(-r - half, r + half);
-        p->yAxis->setRange(-r - half, r + half);
+        double x = r + half, y = r + half;
+        if (m_children)
+            for (auto it = m_children->data()->constBegin(); it != m_children->data()->constEnd();
+                 ++it) {
+                x = qMax(x, std::abs(it->key) * 1.05);
+                y = qMax(y, std::abs(it->value) * 1.05);
+            }
+        p->xAxis->setRange(-x, x);
+        p->yAxis->setRange(-y, y);
         return;
     }
-    p->xAxis->setRange(-r * 1.02, r * 1.02);
-    if (isNormalized()) {
+    double x = r;
+    if (m_children)
+        for (auto it = m_children->data()->constBegin(); it != m_children->data()->constEnd(); ++it)
+            x = qMax(x, std::abs(it->key));
+    p->xAxis->setRange(-x * 1.02, x * 1.02);
+    if (isNormalized() && !live()) {
         // Headroom above 1 keeps the legend (top right) off the curves and their markers.
         p->yAxis->setRange(-0.05, 1.05 + 0.07 * m_sweep.losses.size());
         return;
@@ -404,6 +489,13 @@ void LandscapePlot::fitRanges() {
             hi = qMax(hi, values[i]);
         }
     }
+    if (m_children)
+        for (auto it = m_children->data()->constBegin(); it != m_children->data()->constEnd();
+             ++it) {
+            if (!std::isfinite(it->value)) continue;
+            lo = qMin(lo, it->value);
+            hi = qMax(hi, it->value);
+        }
     if (lo > hi) return;
     const double pad = hi > lo ? 0.05 * (hi - lo) : qMax(1e-9, 0.05 * std::abs(hi));
     p->yAxis->setRange(lo - pad, hi + pad);
@@ -436,6 +528,194 @@ void LandscapePlot::writeCsv(QTextStream& out) const {
         jaggedness.append(m_jaggedness.value(loss));
     }
     LandscapeCsv::write(out, m_sweep, points, jaggedness);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live slices
+
+void LandscapePlot::buildCandidates() {
+    QCustomPlot* p = plot();
+    const bool twoD = m_sweep.dims == 2;
+    const QColor ink = twoD ? QColor(Qt::white) : QColor(40, 40, 40);
+    m_hops = new QCPCurve(p->xAxis, p->yAxis);
+    m_hops->setName(tr("parent to child"));
+    m_hops->setPen(QPen(QColor(ink.red(), ink.green(), ink.blue(), 110), 1));
+    m_hops->setAntialiased(false);
+    m_hops->removeFromLegend();
+    m_children = p->addGraph();
+    m_children->setName(tr("children (projected)"));
+    m_children->setLineStyle(QCPGraph::lsNone);
+    m_children->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(ink, 1),
+                                                QBrush(QColor(255, 255, 255, 160)), 6));
+    m_parentMarker = p->addGraph();
+    m_parentMarker->setName(tr("parent of the latest child"));
+    m_parentMarker->setLineStyle(QCPGraph::lsNone);
+    m_parentMarker->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(0xff7f0e), 2), Qt::NoBrush, 13));
+    m_childBest = p->addGraph();
+    m_childBest->setName(tr("best of the visit"));
+    m_childBest->setLineStyle(QCPGraph::lsNone);
+    m_childBest->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssStar, QPen(QColor(0xd62728), 2), Qt::NoBrush, 15));
+    p->legend->setVisible(true);
+    if (twoD) {
+        m_centreMarker->removeFromLegend();
+        m_bestMarker->setName(tr("best of the slice"));
+    }
+    m_candidatesDirty = true;
+}
+
+void LandscapePlot::syncCandidates() {
+    m_candidatesDirty = false;
+    if (!m_children || m_shownSlice < 0) return;
+    const Slice& sl = m_slices[m_shownSlice];
+    const bool twoD = m_sweep.dims == 2;
+    QVector<double> x, y;
+    QVector<double> hx, hy;
+    QHash<QPair<double, double>, double> fitnessAt;  // a parent is an earlier candidate
+    const CandidateEvent* best = nullptr;
+    const CandidateEvent* lastChild = nullptr;
+    for (const CandidateEvent& c : sl.candidates) {
+        const double cy = twoD ? c.b : c.fitness;
+        if (!fitnessAt.contains({c.a, c.b})) fitnessAt.insert({c.a, c.b}, c.fitness);
+        if (c.isBest) best = &c;
+        if (c.isStart) continue;  // the centre: the slice's own marker
+        x.append(c.a);
+        y.append(cy);
+        lastChild = &c;
+        if (std::isnan(c.parentA)) continue;
+        const double py = twoD ? c.parentB : fitnessAt.value({c.parentA, c.parentB}, NaN);
+        if (!std::isfinite(py)) continue;
+        hx << c.parentA << c.a << NaN;  // NaN breaks the curve between hops
+        hy << py << cy << NaN;
+    }
+    QVector<double> t(hx.size());
+    for (int i = 0; i < t.size(); ++i) t[i] = i;
+    m_hops->setData(t, hx, hy, /*alreadySorted=*/true);
+    m_children->setData(x, y);
+    m_parentMarker->data()->clear();
+    if (lastChild && !std::isnan(lastChild->parentA)) {
+        const double py = twoD ? lastChild->parentB
+                               : fitnessAt.value({lastChild->parentA, lastChild->parentB}, NaN);
+        if (std::isfinite(py)) m_parentMarker->setData({lastChild->parentA}, {py});
+    }
+    m_childBest->data()->clear();
+    if (best) m_childBest->setData({best->a}, {twoD ? best->b : best->fitness});
+}
+
+QString LandscapePlot::sliceLabel(int index) const {
+    const Slice& sl = m_slices[index];
+    QString label = tr("visit %1: pass %2, block %3")
+                        .arg(sl.start.visit + 1)
+                        .arg(sl.start.pass + 1)
+                        .arg(sl.start.block);
+    if (sl.finished)
+        label += tr(", %n local minima", nullptr, sl.jaggedness.localMinima) +
+                 (sl.start.dims == 1 ? tr(", TV ratio %1").arg(sl.jaggedness.tvRatio, 0, 'g', 3)
+                                     : QString());
+    return label;
+}
+
+void LandscapePlot::clearSlices() {
+    m_slices.clear();
+    m_shownSlice = -1;
+    m_visitCombo->clear();
+    m_visitCombo->setVisible(false);
+    m_follow->setVisible(false);
+}
+
+void LandscapePlot::startSlice(const LandscapeStart& slice) {
+    Slice sl;
+    sl.start = slice;
+    m_slices.append(sl);
+    m_visitCombo->addItem(sliceLabel(m_slices.size() - 1), slice.visit);
+    m_visitCombo->setVisible(true);
+    m_follow->setVisible(true);
+    if (isFollowingSearch() || m_shownSlice < 0) showSlice(m_slices.size() - 1);
+}
+
+void LandscapePlot::addSlicePoints(const QVector<LandscapePoint>& points) {
+    QVector<LandscapePoint> shown;
+    for (const LandscapePoint& p : points) {
+        for (int k = m_slices.size() - 1; k >= 0; --k) {
+            if (m_slices[k].start.visit != p.visit) continue;
+            m_slices[k].points.append(p);
+            if (k == m_shownSlice) shown.append(p);
+            break;
+        }
+    }
+    if (!shown.isEmpty()) {
+        addPoints(shown);
+        updateJaggednessLabel();
+    }
+}
+
+void LandscapePlot::addCandidates(const QVector<CandidateEvent>& batch) {
+    bool shown = false;
+    for (const CandidateEvent& c : batch) {
+        for (int k = m_slices.size() - 1; k >= 0; --k) {
+            if (m_slices[k].start.visit != c.visit) continue;
+            m_slices[k].candidates.append(c);
+            shown = shown || k == m_shownSlice;
+            break;
+        }
+    }
+    if (shown) {
+        m_candidatesDirty = true;
+        updateJaggednessLabel();
+        requestReplot();
+    }
+}
+
+void LandscapePlot::finishSlice(const LandscapeSummary& summary) {
+    for (int k = m_slices.size() - 1; k >= 0; --k) {
+        if (m_slices[k].start.visit != summary.start.visit) continue;
+        Slice& sl = m_slices[k];
+        sl.finished = true;
+        sl.complete = !summary.cancelled;
+        sl.jaggedness = summary.jaggedness.value(0);
+        m_visitCombo->setItemText(k, sliceLabel(k));
+        if (k == m_shownSlice) setJaggedness(sl.start.losses.value(0), sl.jaggedness);
+        break;
+    }
+}
+
+void LandscapePlot::showSlice(int index) {
+    if (index < 0 || index >= m_slices.size()) return;
+    const Slice sl = m_slices[index];
+    start(sl.start);
+    m_shownSlice = index;
+    addPoints(sl.points);
+    if (sl.finished) m_jaggedness.insert(sl.start.losses.value(0), sl.jaggedness);
+    m_candidatesDirty = true;
+    updateJaggednessLabel();
+    {
+        const QSignalBlocker blocker(m_visitCombo);
+        m_visitCombo->setCurrentIndex(index);
+    }
+    requestReplot();
+}
+
+void LandscapePlot::showVisit(int visit) {
+    for (int k = 0; k < m_slices.size(); ++k) {
+        if (m_slices[k].start.visit != visit) continue;
+        {
+            // Looking at an earlier visit stops following; the latest one follows again.
+            const QSignalBlocker blocker(m_follow);
+            m_follow->setChecked(k == m_slices.size() - 1);
+        }
+        showSlice(k);
+        return;
+    }
+}
+
+void LandscapePlot::setFollowingSearch(bool follow) {
+    if (m_follow->isChecked() != follow) {
+        m_follow->setChecked(follow);  // comes back here through toggled
+        return;
+    }
+    if (follow && !m_slices.isEmpty() && m_shownSlice != m_slices.size() - 1)
+        showSlice(m_slices.size() - 1);
 }
 
 }  // namespace evolq

@@ -5,11 +5,13 @@
 
 #include "PlotPanel.h"
 #include "types/Events.h"
+#include "types/Summaries.h"
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QCPColorMap;
+class QCPCurve;
 class QCPColorScale;
 class QCPGraph;
 class QCPMarginGroup;
@@ -22,6 +24,11 @@ namespace evolq {
 // [0,1] (infoNCE and MSE live on different scales), the centre and each curve's best point marked.
 // 2-D: a colour map of one loss chosen in a combo. 2-D points arrive coarse to fine; a cell not yet
 // computed shows its nearest computed point, so a picture appears long before the sweep ends.
+//
+// During a search it shows the live landscape: one slice per block visit (all kept, a visit
+// selector reaches earlier ones; "follow" shows each new one), with the search's candidates on it
+// at their projections: 1-D at (a, fitness), 2-D at (a, b); a line from each child's parent to it,
+// the latest child's parent and the visit's best marked.
 class LandscapePlot : public PlotPanel {
     Q_OBJECT
 public:
@@ -44,6 +51,14 @@ public:
     QCPColorMap* colorMap() const;         // null in 1-D
     QCPGraph* curve(int lossIndex) const;  // null in 2-D
 
+    // Live slices.
+    int sliceCount() const;
+    int shownVisit() const;  // the visit of the slice shown, -1 for a sweep
+    bool isFollowingSearch() const;
+    int candidateCount() const;        // candidates of the shown slice
+    QCPGraph* candidateGraph() const;  // null unless a slice is shown
+    QComboBox* visitSelector() const;
+
 public Q_SLOTS:
     void start(const evolq::LandscapeStart& sweep);
     void addPoints(const QVector<evolq::LandscapePoint>& points);
@@ -51,6 +66,16 @@ public Q_SLOTS:
     void setNormalized(bool normalized);
     // Which loss the 2-D map shows.
     void setCurrentLoss(int lossIndex);
+
+    // The live landscape of a search (SearchWorker's live signals, or a replayed log).
+    void clearSlices();
+    void startSlice(const evolq::LandscapeStart& slice);
+    void addSlicePoints(const QVector<evolq::LandscapePoint>& points);
+    void addCandidates(const QVector<evolq::CandidateEvent>& batch);
+    void finishSlice(const evolq::LandscapeSummary& summary);
+    // Shows a kept slice; follows the search again when it is the latest.
+    void showVisit(int visit);
+    void setFollowingSearch(bool follow);
 
 protected:
     void syncPlottables() override;
@@ -67,6 +92,29 @@ private:
     void updateJaggednessLabel();
     void updateAxisLabels();
     int cellOf(int i, int j) const { return j * m_n + i; }
+    bool live() const { return m_sweep.visit >= 0; }
+    void buildCandidates();
+    void syncCandidates();
+    void showSlice(int index);
+    QString sliceLabel(int index) const;
+
+    struct Slice {
+        LandscapeStart start;
+        QVector<LandscapePoint> points;
+        QVector<CandidateEvent> candidates;
+        bool finished = false;
+        bool complete = false;
+        Jaggedness jaggedness;
+    };
+    QVector<Slice> m_slices;
+    int m_shownSlice = -1;  // index into m_slices, -1 when a sweep is shown
+    QComboBox* m_visitCombo = nullptr;
+    QCheckBox* m_follow = nullptr;
+    QCPGraph* m_children = nullptr;
+    QCPCurve* m_hops = nullptr;
+    QCPGraph* m_parentMarker = nullptr;
+    QCPGraph* m_childBest = nullptr;
+    bool m_candidatesDirty = false;
 
     QCheckBox* m_normalize;
     QComboBox* m_lossCombo;

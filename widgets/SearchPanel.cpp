@@ -38,6 +38,12 @@ SearchPanel::SearchPanel(QWidget* parent)
       m_valSubset(spin(this, 0, 1 << 24)),
       m_fromBaseline(new QCheckBox(tr("start from the baseline scales"), this)),
       m_finalEval(new QCheckBox(tr("top-1 on the whole validation folder at the end"), this)),
+      m_liveMode(new QComboBox(this)),
+      m_livePoints(spin(this, 3, 201)),
+      m_liveRadius(new QDoubleSpinBox(this)),
+      m_liveAxes(new QComboBox(this)),
+      m_liveShare(new QDoubleSpinBox(this)),
+      m_liveSubset(spin(this, 0, 1 << 24)),
       m_start(new QPushButton(tr("Start"), this)),
       m_pause(new QPushButton(tr("Pause"), this)),
       m_cancel(new QPushButton(tr("Cancel"), this)),
@@ -68,6 +74,36 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_progress->setTextVisible(true);
     m_eta->setObjectName("etaLabel");
 
+    m_liveMode->setObjectName("liveLandscape");
+    m_liveMode->addItem(tr("off"), 0);
+    m_liveMode->addItem(tr("1-D slice per block visit"), 1);
+    m_liveMode->addItem(tr("2-D slice per block visit"), 2);
+    m_liveMode->setToolTip(
+        tr("The Landscape plot follows the block being searched: the fitness loss along one or two "
+           "axes through its current scales, computed between the search's evaluations, with the "
+           "search's children drawn on it. The search's result is the same either way."));
+    m_livePoints->setSingleStep(2);  // odd: the centre is a point
+    m_livePoints->setToolTip(tr("Points per axis (odd), computed coarse to fine"));
+    m_liveRadius->setRange(1e-3, 1e4);
+    m_liveRadius->setDecimals(3);
+    m_liveRadius->setSuffix(tr(" r"));
+    m_liveRadius->setToolTip(tr("The slice runs over [-radius, radius] mutation ranges r"));
+    m_liveAxes->addItem(tr("random (filter-normalized)"),
+                        LiveLandscapeSettings::axesName(LiveAxes::Random));
+    m_liveAxes->addItem(tr("mutation noise"), LiveLandscapeSettings::axesName(LiveAxes::Mutation));
+    m_liveAxes->addItem(tr("toward the block's best"),
+                        LiveLandscapeSettings::axesName(LiveAxes::TowardBest));
+    m_liveShare->setRange(0.05, 100);
+    m_liveShare->setDecimals(2);
+    m_liveShare->setSingleStep(0.25);
+    m_liveShare->setPrefix(tr("<= "));
+    m_liveShare->setSuffix(tr(" x search time"));
+    m_liveShare->setToolTip(tr("How much of the machine the live landscape may take"));
+    m_liveSubset->setSpecialValueText(tr("the fitness's images"));
+    m_liveSubset->setToolTip(
+        tr("Calibration images per slice point: a seeded subset makes points cheaper"));
+    connect(m_liveMode, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
+
     auto* form = new QFormLayout;
     form->addRow(tr("Passes (P):"), m_passes);
     form->addRow(tr("Cycles per block (K):"), m_cycles);
@@ -82,6 +118,14 @@ SearchPanel::SearchPanel(QWidget* parent)
     form->addRow(tr("Validation subset:"), m_valSubset);
     form->addRow(QString(), m_fromBaseline);
     form->addRow(QString(), m_finalEval);
+    auto* liveTitle = new QLabel(tr("<b>Live landscape</b>"), this);
+    form->addRow(liveTitle);
+    form->addRow(tr("Slices:"), m_liveMode);
+    form->addRow(tr("Points per axis:"), m_livePoints);
+    form->addRow(tr("Radius:"), m_liveRadius);
+    form->addRow(tr("Axes:"), m_liveAxes);
+    form->addRow(tr("Machine share:"), m_liveShare);
+    form->addRow(tr("Images:"), m_liveSubset);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
     buttons->addWidget(m_pause);
@@ -129,6 +173,12 @@ SearchSettings SearchPanel::settings() const {
     s.valSubset = m_valSubset->value();
     s.fromBaseline = m_fromBaseline->isChecked();
     s.finalEvaluation = m_finalEval->isChecked();
+    s.live.dims = m_liveMode->currentData().toInt();
+    s.live.points = m_livePoints->value() | 1;
+    s.live.radius = m_liveRadius->value();
+    s.live.axes = LiveLandscapeSettings::axesFromName(m_liveAxes->currentData().toString());
+    s.live.share = m_liveShare->value();
+    s.live.subset = m_liveSubset->value();
     return s;
 }
 
@@ -147,6 +197,14 @@ void SearchPanel::setSettings(const SearchSettings& s) {
     m_valSubset->setValue(s.valSubset);
     m_fromBaseline->setChecked(s.fromBaseline);
     m_finalEval->setChecked(s.finalEvaluation);
+    const int mode = m_liveMode->findData(s.live.dims);
+    m_liveMode->setCurrentIndex(mode >= 0 ? mode : 0);
+    m_livePoints->setValue(s.live.points);
+    m_liveRadius->setValue(s.live.radius);
+    const int axes = m_liveAxes->findData(LiveLandscapeSettings::axesName(s.live.axes));
+    m_liveAxes->setCurrentIndex(axes >= 0 ? axes : 0);
+    m_liveShare->setValue(s.live.share);
+    m_liveSubset->setValue(s.live.subset);
 }
 
 QPushButton* SearchPanel::startButton() const {
@@ -197,8 +255,12 @@ void SearchPanel::updateButtons() {
     m_cancel->setEnabled(searching || paused);
     for (QWidget* w : std::initializer_list<QWidget*>{
              m_passes, m_cycles, m_population, m_samples, m_mutation, m_relative, m_loss,
-             m_temperature, m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval})
+             m_temperature, m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval, m_liveMode})
         w->setEnabled(!searching && !paused);
+    const bool live = m_liveMode->currentData().toInt() > 0;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_livePoints, m_liveRadius, m_liveAxes,
+                                                      m_liveShare, m_liveSubset})
+        w->setEnabled(!searching && !paused && live);
     if (!searching && !paused) m_temperature->setEnabled(usesTemperature());
 }
 

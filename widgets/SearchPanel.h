@@ -15,8 +15,8 @@ class QSpinBox;
 
 namespace evolq {
 
-// Evol-Q's settings, Start / Pause-Resume / Cancel, and a progress bar with evaluations done /
-// total and the ETA.
+// Evol-Q's settings, the live landscape's, Start / Pause-Resume / Cancel, and a progress bar with
+// evaluations done / total and the ETA.
 class SearchPanel : public QWidget {
     Q_OBJECT
 public:
@@ -64,6 +64,13 @@ private:
     QSpinBox* m_valSubset;
     QCheckBox* m_fromBaseline;
     QCheckBox* m_finalEval;
+    // The live landscape (LiveLandscapeSettings).
+    QComboBox* m_liveMode;
+    QSpinBox* m_livePoints;
+    QDoubleSpinBox* m_liveRadius;
+    QComboBox* m_liveAxes;
+    QDoubleSpinBox* m_liveShare;
+    QSpinBox* m_liveSubset;
     QPushButton* m_start;
     QPushButton* m_pause;
     QPushButton* m_cancel;

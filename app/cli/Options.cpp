@@ -78,6 +78,19 @@ void addSearchOptions(CliArgs& a) {
     a.option("val-subset",
              "validation images measured after each block visit, display only (0 = off)", "N",
              QString::number(d.valSubset));
+    a.option("live-landscape",
+             "slices through the searched block's scales between the search's evaluations: off, "
+             "1d:N or 2d:N (N odd points per axis); into the --log file",
+             "SPEC", d.live.spec());
+    a.option("live-radius", "live landscape coordinates run over [-R, R] mutation ranges", "R",
+             QString::number(d.live.radius));
+    a.option("live-axes", "live landscape axes: random (filter-normalized), mutation, best", "NAME",
+             LiveLandscapeSettings::axesName(d.live.axes));
+    a.option("live-share", "live landscape time at most X times the search's time", "X",
+             QString::number(d.live.share));
+    a.option("live-subset",
+             "calibration images per live landscape point, a seeded subset (0 = the fitness's)",
+             "N", QString::number(d.live.subset));
 }
 
 SearchSettings searchSettingsFrom(const CliArgs& a, unsigned seed) {
@@ -92,6 +105,16 @@ SearchSettings searchSettingsFrom(const CliArgs& a, unsigned seed) {
     s.fitness.temperature = a.number("temperature", 1e-6, 1e6);
     s.fitness.batch = a.integer("fitness-batch", 2, 1 << 20);
     s.valSubset = a.integer("val-subset", 0, 1 << 30);
+    s.live.points = LiveLandscapeSettings{}.points;
+    try {
+        s.live.setSpec(a.str("live-landscape"));
+    } catch (const Error& e) {
+        throw Error(QString("--live-landscape: %1").arg(e.message()));
+    }
+    s.live.radius = a.number("live-radius", 1e-9, 1e9);
+    s.live.axes = LiveLandscapeSettings::axesFromName(a.str("live-axes"));
+    s.live.share = a.number("live-share", 1e-6, 1e6);
+    s.live.subset = a.integer("live-subset", 0, 1 << 30);
     s.seed = seed;
     s.validate();
     return s;

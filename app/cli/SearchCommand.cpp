@@ -96,7 +96,25 @@ int cmdSearch(const QStringList& args) {
                      .arg(e.eta, 0, 'f', 0));
         if (log) log->stream() << SearchLog::row(e);
     };
-    s.startSearch(settings, cb);
+    // The live landscape's slices and the children on them go into the log beside the events.
+    LiveLandscapeCallbacks live;
+    LandscapeStart slice;
+    live.sliceStart = [&](const LandscapeStart& e) {
+        slice = e;
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    live.point = [&](const LandscapePoint& p) {
+        if (log) log->stream() << SearchLog::row(p, slice);
+    };
+    live.candidate = [&](const CandidateEvent& e) {
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    live.sliceEnd = [&](const LandscapeSummary& e) {
+        if (log) log->stream() << SearchLog::row(e);
+    };
+    if (settings.live.enabled() && !log)
+        progress("the live landscape's slices go into the --log file, which is not set");
+    s.startSearch(settings, cb, live);
     s.runSearch();
     if (s.validationUsable())
         progress("measuring top-1 on the full validation folder (FP32, baseline, Evol-Q)");
@@ -116,6 +134,14 @@ int cmdSearch(const QStringList& args) {
     row("FP32", f.fp32Top1);
     row("baseline", f.baselineTop1);
     row("Evol-Q", f.searchedTop1);
+    if (const QJsonObject l =
+            s.provenance().value("search").toObject().value("live_landscape").toObject();
+        !l.isEmpty())
+        out(QString("live landscape %1: %2 slices, %3 points in %4 s")
+                .arg(settings.live.spec())
+                .arg(l.value("slices").toInt())
+                .arg(l.value("points").toInt())
+                .arg(l.value("seconds").toDouble(), 0, 'f', 1));
     out(QString("fitness %1 -> %2, search %3 s, total %4 s (%5)")
             .arg(baselineFitness, 0, 'g', 6)
             .arg(end.bestFitness, 0, 'g', 6)

@@ -35,6 +35,7 @@
 #include "common/Error.h"
 #include "common/Version.h"
 #include "model/Runtime.h"
+#include "types/SearchLog.h"
 #include "types/WorkbenchConfig.h"
 #include "worker/SearchWorker.h"
 
@@ -175,8 +176,10 @@ void MainWindow::buildDocks() {
         tr("File > Import scales... and \"Compare\" sets a scale file beside the current scales "
            "here."));
     m_landscape->setEmptyText(
-        tr("The loss along perturbations of a block's scales appears here.\n\nQuantize, choose a "
-           "block and a direction above, then press Run landscape."));
+        tr("The loss along perturbations of a block's scales appears here.\n\nDuring a search with "
+           "the live landscape on (Search panel), it follows the block being searched, with the "
+           "search's children on the slice. Or quantize, choose a block and a direction above, "
+           "then press Run landscape."));
 
     auto* landscape = new QWidget;
     auto* lv = new QVBoxLayout(landscape);
@@ -198,7 +201,8 @@ void MainWindow::buildDocks() {
     QDockWidget* scales = addPlotDock(m_scales, tr("Scale changes"), "scaleDock");
     QDockWidget* land = addPlotDock(landscape, tr("Landscape"), "landscapeDock");
     QDockWidget* compare = addPlotDock(comparison, tr("Comparison"), "comparisonDock");
-    tabifyDockWidget(fitness, land);
+    // The landscape beside the fitness, so that a search shows both at once.
+    splitDockWidget(fitness, land, Qt::Horizontal);
     tabifyDockWidget(accuracy, scales);
     tabifyDockWidget(accuracy, compare);
     fitness->raise();
@@ -230,6 +234,14 @@ void MainWindow::buildMenus() {
     m_exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
     m_importAction = file->addAction(tr("&Import scales..."), this, &MainWindow::showImportDialog);
     m_importAction->setShortcut(QKeySequence(tr("Ctrl+I")));
+    m_openLogAction = file->addAction(tr("Open search &log..."), this, [this] {
+        const QString dir = m_config->get(WorkbenchConfig::LastImportDir).toString();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open search log"), dir,
+                                                          tr("Search logs (*.csv);;All files (*)"));
+        if (path.isEmpty()) return;
+        m_config->set(WorkbenchConfig::LastImportDir, QFileInfo(path).absolutePath());
+        openSearchLog(path);
+    });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -323,6 +335,7 @@ void MainWindow::connectWorker() {
     connect(w, &SearchWorker::provenanceChanged, this,
             [this](const QJsonObject& p) { m_provenance = p; });
     connect(w, &SearchWorker::searchStarted, this, [this](const RunStartEvent& run) {
+        m_landscape->clearSlices();
         m_fitness->start(run);
         m_accuracy->start(run);
         m_searchPanel->setProgress(0, run.evaluationsTotal, -1);
@@ -358,6 +371,10 @@ void MainWindow::connectWorker() {
         if (auto* d = dock("landscapeDock")) d->raise();
     });
     connect(w, &SearchWorker::landscapePoints, m_landscape, &LandscapePlot::addPoints);
+    connect(w, &SearchWorker::liveSliceStarted, m_landscape, &LandscapePlot::startSlice);
+    connect(w, &SearchWorker::liveSlicePoints, m_landscape, &LandscapePlot::addSlicePoints);
+    connect(w, &SearchWorker::candidates, m_landscape, &LandscapePlot::addCandidates);
+    connect(w, &SearchWorker::liveSliceFinished, m_landscape, &LandscapePlot::finishSlice);
     connect(w, &SearchWorker::landscapeFinished, this, [this](const LandscapeSummary& s) {
         for (int i = 0; i < s.jaggedness.size() && i < s.start.losses.size(); ++i)
             m_landscape->setJaggedness(s.start.losses[i], s.jaggedness[i]);
@@ -401,6 +418,7 @@ void MainWindow::onStateChanged(WorkerState state) {
     m_recentMenu->setEnabled(idle && !m_recentMenu->isEmpty());
     m_exportAction->setEnabled(m_quantized && (idle || state == WorkerState::Paused));
     m_importAction->setEnabled(m_modelLoaded && idle);
+    m_openLogAction->setEnabled(idle);
     const bool job = !idle && state != WorkerState::Paused && state != WorkerState::Searching;
     m_jobProgress->setVisible(job);
     m_jobCancel->setVisible(!idle);
@@ -546,6 +564,44 @@ void MainWindow::showImportDialog() {
         importScales(path, false);
     else if (box.clickedButton() == compare)
         importScales(path, true);
+}
+
+bool MainWindow::openSearchLog(const QString& path) {
+    SearchLogData log;
+    try {
+        log = SearchLog::read(path);
+    } catch (const Error& e) {
+        m_banner->showError(e.message());
+        return false;
+    }
+    // The plots as the run filled them, in the order its events came.
+    m_fitness->start(*log.start);
+    m_fitness->addFitness(log.fitness);
+    m_accuracy->start(*log.start);
+    for (const BlockVisitEvent& v : log.visits) m_accuracy->addVisit(v);
+    if (log.end) m_accuracy->setFinal(*log.end);
+    m_landscape->clearSlices();
+    for (const LandscapeStart& slice : log.slices) {
+        m_landscape->startSlice(slice);
+        QVector<LandscapePoint> points;
+        for (const LandscapePoint& p : log.slicePoints)
+            if (p.visit == slice.visit) points.append(p);
+        m_landscape->addSlicePoints(points);
+        QVector<CandidateEvent> candidates;
+        for (const CandidateEvent& c : log.candidates)
+            if (c.visit == slice.visit) candidates.append(c);
+        m_landscape->addCandidates(candidates);
+        for (const LandscapeSummary& e : log.sliceEnds)
+            if (e.start.visit == slice.visit) m_landscape->finishSlice(e);
+    }
+    for (PlotPanel* p : std::initializer_list<PlotPanel*>{m_fitness, m_accuracy, m_landscape})
+        p->flushReplot();
+    m_banner->showInfo(tr("Replayed %1: %2 evaluations, %3 block visits, %4 live landscape slices.")
+                           .arg(QDir::toNativeSeparators(path))
+                           .arg(log.fitness.size())
+                           .arg(log.visits.size())
+                           .arg(log.slices.size()));
+    return true;
 }
 
 void MainWindow::importScales(const QString& path, bool compare) {

@@ -62,6 +62,10 @@ public:
     // File > Export scales...: opens the dialog (window-modal, not blocking) and returns it.
     ExportScalesDialog* openExportDialog();
     void importScales(const QString& path, bool compare);
+    // File > Open search log...: the fitness, accuracy and landscape plots filled from a log that
+    // `evolq search --log` (or the fitness plot's Save data) wrote. False, with the banner, on a
+    // bad file.
+    bool openSearchLog(const QString& path);
 
     SearchWorker* worker() const;
     WorkerState workerState() const;
@@ -129,6 +133,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QAction* m_exportAction = nullptr;
     QAction* m_importAction = nullptr;
+    QAction* m_openLogAction = nullptr;
     QLabel* m_statusText;
     QProgressBar* m_jobProgress;
     QToolButton* m_jobCancel;

@@ -39,6 +39,16 @@ void ScriptedSession::start() {
         if (++m_visits >= std::max(1, m_visitsPlanned / 2) && !m_shotRunning) {
             m_shotRunning = true;
             shoot("workbench-search.png");
+            // The live landscape's slice of the visit that just ended, children on it.
+            LandscapePlot* live = m_window->landscapePlot();
+            if (live->sliceCount() > 0) {
+                live->setExportSize(QSize(900, 600));
+                QString why;
+                if (!live->savePlot(QDir(m_settings.screenshotDir).filePath("live-landscape.png"),
+                                    &why))
+                    return finish(1, why);
+                live->setExportSize(QSize());
+            }
         }
     });
     connect(w, &SearchWorker::searchFinished, this, [this, shots](const RunEndEvent& end) {

@@ -1,12 +1,14 @@
 // `evolq-workbench`: the desktop workbench.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <cstdio>
 
 #include "LandscapeControls.h"
 #include "MainWindow.h"
 #include "QuantPanel.h"
 #include "ScriptedSession.h"
 #include "SearchPanel.h"
+#include "common/Error.h"
 #include "common/Version.h"
 #include "model/Runtime.h"
 
@@ -47,8 +49,15 @@ int main(int argc, char** argv) {
                                        "validation subset for live accuracy (overrides)", "N");
     const QCommandLineOption points(
         "landscape-points", "points per axis of the screenshot session's 2-D landscape", "N", "21");
-    p.addOptions(
-        {calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset, points});
+    const QCommandLineOption live("live-landscape",
+                                  "live landscape during the search: off, 1d:N or 2d:N (overrides)",
+                                  "SPEC");
+    const QCommandLineOption liveShare(
+        "live-share", "live landscape time at most X times the search's (overrides)", "X");
+    const QCommandLineOption liveAxes(
+        "live-axes", "live landscape axes: random, mutation, best (overrides)", "NAME");
+    p.addOptions({calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset,
+                  points, live, liveShare, liveAxes});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
 
@@ -61,6 +70,16 @@ int main(int argc, char** argv) {
     if (p.isSet(passes)) s.passes = p.value(passes).toInt();
     if (p.isSet(cycles)) s.cycles = p.value(cycles).toInt();
     if (p.isSet(valSubset)) s.valSubset = p.value(valSubset).toInt();
+    try {
+        if (p.isSet(live)) s.live.setSpec(p.value(live));
+        if (p.isSet(liveShare)) s.live.share = p.value(liveShare).toDouble();
+        if (p.isSet(liveAxes))
+            s.live.axes = evolq::LiveLandscapeSettings::axesFromName(p.value(liveAxes));
+        s.live.validate();
+    } catch (const evolq::Error& e) {
+        std::fprintf(stderr, "evolq-workbench: %s\n", qPrintable(e.message()));
+        return 2;
+    }
     w.searchPanel()->setSettings(s);
     if (p.isSet(calibSize)) {
         evolq::QuantConfig c = w.quantPanel()->config();

@@ -28,4 +28,32 @@ QString csvLine(const QStringList& fields) {
     return quoted.join(QLatin1Char(',')) + QLatin1Char('\n');
 }
 
+QStringList csvSplit(const QString& line) {
+    QStringList fields;
+    QString field;
+    bool quoted = false;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (quoted) {
+            if (c == QLatin1Char('"') && i + 1 < line.size() && line[i + 1] == QLatin1Char('"')) {
+                field += c;
+                ++i;
+            } else if (c == QLatin1Char('"')) {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == QLatin1Char('"')) {
+            quoted = true;
+        } else if (c == QLatin1Char(',')) {
+            fields << field;
+            field.clear();
+        } else if (c != QLatin1Char('\r') && c != QLatin1Char('\n')) {
+            field += c;
+        }
+    }
+    fields << field;
+    return fields;
+}
+
 }  // namespace evolq

@@ -13,5 +13,7 @@ QString csvField(const QString& text);
 QString csvNumber(double value);
 QString csvNumber(float value);              // 9 significant digits: a float reads back exactly
 QString csvLine(const QStringList& fields);  // with the trailing newline
+// The fields of one line as csvLine() writes them (quoted fields unquoted; no line breaks).
+QStringList csvSplit(const QString& line);
 
 }  // namespace evolq

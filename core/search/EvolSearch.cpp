@@ -120,12 +120,13 @@ SearchStatus EvolSearch::run(SearchControl* control) {
 void EvolSearch::step() {
     const int L = m_q.model().depth();
     const int block = L - 1 - m_blockPos;
-    auto evaluate = [&](int cycle) {
+    auto evaluate = [&](int cycle, const torch::Tensor& genome, const torch::Tensor& parent) {
         const auto t0 = std::chrono::steady_clock::now();
         const double f = cycle < 0 ? m_currentFitness : m_fitness.evaluateFromBlock();
         if (cycle >= 0) ++m_computed;
-        m_fitnessSeconds +=
+        const double took =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        m_fitnessSeconds += took;
         ++m_evals;
         m_blockBest = cycle < 0 ? f : std::min(m_blockBest, f);
         m_overallBest = std::min(m_overallBest, f);
@@ -135,6 +136,8 @@ void EvolSearch::step() {
                 m_evals, m_pass, block, cycle, f, m_blockBest, m_overallBest,
                 m_seconds +
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+        if (m_cb.evaluated)
+            m_cb.evaluated(EvaluatedGenome{m_evals, m_pass, block, cycle, genome, parent, f, took});
         return f;
     };
 
@@ -145,16 +148,21 @@ void EvolSearch::step() {
         if (m_blockPos == 0) m_fitness.cacheBlockInputs();
         m_fitness.prepareBlock(block);
         const torch::Tensor g = m_q.genome(block).clone();
-        const double f = evaluate(-1);
+        if (m_cb.visitStart)
+            m_cb.visitStart(VisitStartEvent{m_pass * L + m_blockPos, m_pass, block,
+                                            static_cast<int>(g.numel())},
+                            m_fitness);
+        const double f = evaluate(-1, g, torch::Tensor());
         m_visitStart = g;
         m_evo.reset(g, f, m_s.relativeMutation ? m_step[block] : torch::Tensor());
         m_cycle = 0;
         return;
     }
 
-    const torch::Tensor child = m_evo.propose(m_rng);
+    torch::Tensor parent;
+    const torch::Tensor child = m_evo.propose(m_rng, &parent);
     m_q.setGenome(block, child);
-    m_evo.accept(child, evaluate(m_cycle));
+    m_evo.accept(child, evaluate(m_cycle, child, parent));
     ++m_cycle;
     if (m_cycle < m_s.cycles) return;
     // End of the visit: the block keeps its best genome.

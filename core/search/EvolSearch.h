@@ -4,33 +4,17 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <atomic>
-#include <functional>
 #include <random>
 #include <vector>
 
 #include "quant/QuantizedVit.h"
 #include "search/FitnessFunction.h"
 #include "search/RegularizedEvolution.h"
+#include "search/SearchCallbacks.h"
 #include "types/Events.h"
 #include "types/Settings.h"
 
 namespace evolq {
-
-// Pause and cancel requests, honoured between fitness evaluations.
-struct SearchControl {
-    std::atomic<bool> cancel{false};
-    std::atomic<bool> pause{false};
-};
-
-enum class SearchStatus { Finished, Paused, Cancelled };
-
-struct SearchCallbacks {
-    std::function<void(const RunStartEvent&)> start;
-    std::function<void(const FitnessEvent&)> fitness;
-    std::function<void(const BlockVisitEvent&)> blockVisit;
-    std::function<void(const RunEndEvent&)> end;
-};
 
 // Evol-Q's block-wise evolutionary search over weight scales (METHOD.md): per block, a population
 // of copies of the current genome; K cycles of tournament (samples drawn with replacement, best is
@@ -60,6 +44,7 @@ public:
     double baselineFitness() const { return m_baselineFitness; }
     double bestFitness() const { return m_overallBest; }
     double seconds() const { return m_seconds; }
+    double rangeUsed() const { return m_range; }
     const SearchSettings& settings() const { return m_s; }
     // Everything needed to trust or redo the run: settings, seed, histories, timings.
     QJsonObject provenance() const;

@@ -29,8 +29,8 @@ public:
         m_step = step.defined() ? step.reshape(genome.sizes()).to(genome.dtype()).clone()
                                 : torch::Tensor();
     }
-    // The next child, drawing from `rng`.
-    torch::Tensor propose(std::mt19937_64& rng) const;
+    // The next child, drawing from `rng`; *parent (when given) is the tournament's winner.
+    torch::Tensor propose(std::mt19937_64& rng, torch::Tensor* parent = nullptr) const;
     void accept(const torch::Tensor& child, double fitness);
     const Member& best() const;
     const std::vector<Member>& population() const { return m_pop; }

@@ -259,7 +259,8 @@ QuantizeSummary Session::quantize(const QuantConfig& config, const ProgressFn& p
 // ---------------------------------------------------------------------------------------------
 // Search
 
-void Session::startSearch(const SearchSettings& settings, SearchCallbacks callbacks) {
+void Session::startSearch(const SearchSettings& settings, SearchCallbacks callbacks,
+                          LiveLandscapeCallbacks live) {
     if (m_search) throw Error("A search is paused: resume or cancel it before starting another");
     requireQuantized("Nothing to search");
     settings.validate();
@@ -291,8 +292,18 @@ void Session::startSearch(const SearchSettings& settings, SearchCallbacks callba
             if (m_callbacks.blockVisit) m_callbacks.blockVisit(e);
         };
         cb.end = [this](const RunEndEvent& e) { m_endEvent = e; };
+        m_live.reset();
+        if (settings.live.enabled()) {
+            m_live = std::make_unique<LiveLandscape>(*m_q, calib.images, settings.live,
+                                                     settings.fitness, m_search->rangeUsed(),
+                                                     settings.relativeMutation, settings.seed);
+            m_live->setCallbacks(std::move(live));
+            m_live->setControl(&m_control);
+            cb = m_live->attach(cb);
+        }
         m_search->setCallbacks(cb);
     } catch (...) {
+        m_live.reset();
         m_search.reset();
         m_q->restore(before);
         throw;
@@ -307,6 +318,7 @@ SearchStatus Session::runSearch() {
     } catch (...) {
         m_q->restore(*m_runStart);
         m_search.reset();
+        m_live.reset();
         throw;
     }
     if (st == SearchStatus::Paused) return st;
@@ -314,6 +326,7 @@ SearchStatus Session::runSearch() {
         // A cancelled run is no result: back to the scales it started from, nothing written.
         m_q->restore(*m_runStart);
         m_search.reset();
+        m_live.reset();
         RunEndEvent end = m_endEvent.value_or(RunEndEvent{});
         end.cancelled = true;
         m_endEvent = end;
@@ -322,6 +335,7 @@ SearchStatus Session::runSearch() {
     }
     m_result = m_q->state();
     m_searchProvenance = m_search->provenance();
+    if (m_live) m_searchProvenance.insert("live_landscape", m_live->provenance());
     return st;
 }
 
@@ -330,6 +344,7 @@ RunEndEvent Session::finishSearch(const ProgressFn& progress) {
     RunEndEvent end = m_endEvent.value_or(RunEndEvent{});
     const SearchSettings settings = m_searchSettings;
     m_search.reset();
+    m_live.reset();
     m_final.reset();
     m_validationProvenance = QJsonObject();
     m_finalNote.clear();
@@ -537,6 +552,7 @@ QJsonObject Session::provenance(bool withHistories) const {
     QJsonObject search = m_searchProvenance;
     if (m_search) {
         search = m_search->provenance();
+        if (m_live) search.insert("live_landscape", m_live->provenance());
         search.insert("state", "paused: scales of the last completed block visit");
     }
     if (!search.isEmpty()) p.insert("search", withHistories ? search : withoutHistories(search));

@@ -14,6 +14,7 @@
 #include "data/ImageFolder.h"
 #include "io/ScaleExport.h"
 #include "landscape/LandscapeSweep.h"
+#include "landscape/LiveLandscape.h"
 #include "model/VitModel.h"
 #include "quant/QuantizedVit.h"
 #include "search/EvolSearch.h"
@@ -90,14 +91,17 @@ public:
 
     // --- Search -----------------------------------------------------------------------------
     // Prepares an Evol-Q run on the quantized model (from the baseline unless settings say
-    // otherwise); the callbacks receive its events. run the search with runSearch().
-    void startSearch(const SearchSettings& settings, SearchCallbacks callbacks);
+    // otherwise); the callbacks receive its events, and `live` those of the live landscape when
+    // settings.live asks for one. Run the search with runSearch().
+    void startSearch(const SearchSettings& settings, SearchCallbacks callbacks,
+                     LiveLandscapeCallbacks live = {});
     // Runs until the search finishes, pauses or is cancelled (control()). Paused: call again to
     // continue exactly. Cancelled: the scales are those from before the run and nothing is
     // written. Finished: the result is kept; call finishSearch().
     SearchStatus runSearch();
     bool searchActive() const { return static_cast<bool>(m_search); }
     const EvolSearch* search() const { return m_search.get(); }
+    const LiveLandscape* liveLandscape() const { return m_live.get(); }
     const SearchSettings& searchSettings() const { return m_searchSettings; }
     // After a finished run: top-1 of FP32, baseline and result over the whole validation folder
     // (when settings ask for it and the folder is usable), then the scale file when an output
@@ -172,6 +176,7 @@ private:
     double m_folderBaselineTop1 = std::numeric_limits<double>::quiet_NaN();
 
     std::unique_ptr<EvolSearch> m_search;
+    std::unique_ptr<LiveLandscape> m_live;  // beside m_search, when the settings ask for it
     SearchSettings m_searchSettings;
     std::optional<QuantizedVit::State> m_runStart, m_lastVisit;
     std::optional<RunEndEvent> m_endEvent;

@@ -51,12 +51,38 @@ struct RunEndEvent {
     double seconds = 0;
 };
 
+// Any search strategy's block visit begins: `visit` counts the run's block visits from 0.
+struct VisitStartEvent {
+    int visit = 0;
+    int pass = 0;
+    int block = 0;
+    int genomeSize = 0;
+};
+
+// One genome the search evaluated, as the live landscape shows it on the visit's slice: its
+// least-squares projection (a, b) of genome - centre onto the slice's axes, in the slice's units
+// (b = 0 in 1-D), and its parent's. The visit's starting genome is the centre (0, 0).
+struct CandidateEvent {
+    int evaluation = 0;  // 1-based over the run, as FitnessEvent::evaluation
+    int visit = 0;
+    int pass = 0;
+    int block = 0;
+    int cycle = 0;  // -1 for the starting genome
+    double a = 0, b = 0;
+    double parentA = std::numeric_limits<double>::quiet_NaN();  // NaN: no parent
+    double parentB = std::numeric_limits<double>::quiet_NaN();
+    double fitness = 0;
+    bool isStart = false;  // the visit's starting genome
+    bool isBest = false;   // the best of the visit so far
+};
+
 // One point of a loss landscape: grid indices, coordinates along the directions (in the sweep's
 // radius units), and one value per loss in LandscapeStart::losses order.
 struct LandscapePoint {
     int i = 0, j = 0;
     double a = 0, b = 0;
     QVector<double> values;
+    int visit = -1;  // the search's block visit of a live slice; -1 for a sweep
 };
 
 struct LandscapeStart {
@@ -67,6 +93,11 @@ struct LandscapeStart {
     QString direction;
     int block = 0;
     QStringList losses;
+    // A live slice: the search's block visit and pass (-1 for a sweep), and which images it uses
+    // when they are not the fitness's own (empty: the same images).
+    int visit = -1;
+    int pass = -1;
+    QString images;
 };
 
 // Landscape quantities where larger is better (top-1 accuracy); every other one is a loss.
@@ -94,4 +125,6 @@ Q_DECLARE_METATYPE(evolq::FitnessEvent)
 Q_DECLARE_METATYPE(evolq::BlockVisitEvent)
 Q_DECLARE_METATYPE(evolq::RunEndEvent)
 Q_DECLARE_METATYPE(evolq::LandscapePoint)
+Q_DECLARE_METATYPE(evolq::VisitStartEvent)
+Q_DECLARE_METATYPE(evolq::CandidateEvent)
 Q_DECLARE_METATYPE(evolq::LandscapeStart)

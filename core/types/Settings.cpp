@@ -1,6 +1,7 @@
 #include "types/Settings.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include "common/Error.h"
 
@@ -44,6 +45,73 @@ LossKind lossFromName(const QString& name) {
     throw Error(QString("unknown loss '%1' (infonce, mse, kl, cosine)").arg(name));
 }
 
+QString LiveLandscapeSettings::spec() const {
+    if (!enabled()) return "off";
+    return QString("%1d:%2").arg(dims).arg(points);
+}
+
+void LiveLandscapeSettings::setSpec(const QString& raw) {
+    const QString spec = raw.trimmed().toLower();
+    if (spec == "off" || spec == "0") {
+        dims = 0;
+        return;
+    }
+    static const QRegularExpression re("^([12])d(?::(\\d+))?$");
+    const QRegularExpressionMatch m = re.match(spec);
+    if (!m.hasMatch())
+        throw Error(QString("live landscape '%1': expected off, 1d:N or 2d:N (N points per axis)")
+                        .arg(raw));
+    dims = m.captured(1).toInt();
+    if (!m.captured(2).isEmpty()) points = m.captured(2).toInt();
+    validate();
+}
+
+QString LiveLandscapeSettings::axesName(LiveAxes a) {
+    switch (a) {
+        case LiveAxes::Random:
+            return "random";
+        case LiveAxes::Mutation:
+            return "mutation";
+        case LiveAxes::TowardBest:
+            return "best";
+    }
+    return "random";
+}
+
+LiveAxes LiveLandscapeSettings::axesFromName(const QString& name) {
+    for (LiveAxes a : {LiveAxes::Random, LiveAxes::Mutation, LiveAxes::TowardBest})
+        if (axesName(a) == name.trimmed().toLower()) return a;
+    throw Error(QString("unknown live landscape axes '%1' (random, mutation, best)").arg(name));
+}
+
+QJsonObject LiveLandscapeSettings::toJson() const {
+    return QJsonObject{{"dims", dims},           {"points", points}, {"radius", radius},
+                       {"axes", axesName(axes)}, {"share", share},   {"subset", subset}};
+}
+
+LiveLandscapeSettings LiveLandscapeSettings::fromJson(const QJsonObject& o) {
+    LiveLandscapeSettings s;
+    s.dims = o.value("dims").toInt(s.dims);
+    s.points = o.value("points").toInt(s.points);
+    s.radius = o.value("radius").toDouble(s.radius);
+    if (o.contains("axes")) s.axes = axesFromName(o.value("axes").toString());
+    s.share = o.value("share").toDouble(s.share);
+    s.subset = o.value("subset").toInt(s.subset);
+    return s;
+}
+
+void LiveLandscapeSettings::validate() const {
+    if (dims < 0 || dims > 2) throw Error("a live landscape is off, 1-D or 2-D");
+    // Odd, so that the centre (the block's current scales) is one of the points.
+    if (points < 3 || points > 201 || points % 2 == 0)
+        throw Error(
+            QString("a live landscape has an odd number of points per axis from 3 to 201, not %1")
+                .arg(points));
+    if (!(radius > 0)) throw Error("the live landscape radius must be positive");
+    if (!(share > 0)) throw Error("the live landscape's share of the machine must be positive");
+    if (subset < 0) throw Error("the live landscape subset cannot be negative");
+}
+
 double SearchSettings::rangeFor(int weightBits) const {
     if (mutationRange > 0) return mutationRange;
     if (relativeMutation) return 0.1;
@@ -67,7 +135,8 @@ QJsonObject SearchSettings::toJson() const {
                        {"seed", static_cast<qint64>(seed)},
                        {"val_subset", valSubset},
                        {"from_baseline", fromBaseline},
-                       {"final_evaluation", finalEvaluation}};
+                       {"final_evaluation", finalEvaluation},
+                       {"live_landscape", live.toJson()}};
 }
 
 SearchSettings SearchSettings::fromJson(const QJsonObject& o) {
@@ -85,6 +154,8 @@ SearchSettings SearchSettings::fromJson(const QJsonObject& o) {
     s.valSubset = o.value("val_subset").toInt(s.valSubset);
     s.fromBaseline = o.value("from_baseline").toBool(s.fromBaseline);
     s.finalEvaluation = o.value("final_evaluation").toBool(s.finalEvaluation);
+    if (o.value("live_landscape").isObject())
+        s.live = LiveLandscapeSettings::fromJson(o.value("live_landscape").toObject());
     return s;
 }
 
@@ -95,6 +166,7 @@ void SearchSettings::validate() const {
     if (!(fitness.temperature > 0)) throw Error("the temperature must be positive");
     if (fitness.batch < 2) throw Error("a fitness batch needs at least 2 images");
     if (valSubset < 0) throw Error("the validation subset cannot be negative");
+    live.validate();
 }
 
 QStringList landscapeQuantities() {

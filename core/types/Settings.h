@@ -26,6 +26,42 @@ struct FitnessSettings {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Live landscape
+
+// Axes of the live landscape's slices, each a per-channel pattern p (rms 1) scaled by the mutation
+// range r, so that the coordinates are in r whatever the axes:
+//   random:   p = z g / rms(z g), z Gaussian: filter-normalized, each scale's step in proportion
+//             to the scale (Li et al.'s normalization for "filters" of one scale each)
+//   mutation: p_i = U(-1, 1), one draw of Evol-Q's mutation noise
+//   best:     along the block's walk so far, from its scales at the start of the run to its best
+//             (its current scales); mutation noise on a block's first visit, before any walk.
+// A 2-D slice's second axis is random, or mutation noise for mutation axes.
+enum class LiveAxes { Random, Mutation, TowardBest };
+
+// The live landscape (core/landscape/LiveLandscape): slices through the scales of the block being
+// searched, computed between the search's own evaluations on its thread, with the search's children
+// projected onto them. Off by default; it never changes the search's result.
+struct LiveLandscapeSettings {
+    int dims = 0;       // 0 = off, 1 or 2
+    int points = 21;    // per axis
+    double radius = 3;  // coordinates run over [-radius, radius], in mutation ranges r
+    LiveAxes axes = LiveAxes::Random;
+    double share = 1;  // landscape time <= share x search time
+    int subset = 0;    // calibration images per point (a seeded subset); 0 = the fitness's own
+
+    bool enabled() const { return dims > 0; }
+    // "off", "1d:21", "2d:9": the one parser of the CLI's --live-landscape. Throws evolq::Error.
+    QString spec() const;
+    void setSpec(const QString& spec);
+    static QString axesName(LiveAxes a);                // "random", "mutation", "best"
+    static LiveAxes axesFromName(const QString& name);  // throws evolq::Error
+    // Keys: dims, points, radius, axes, share, subset.
+    QJsonObject toJson() const;
+    static LiveLandscapeSettings fromJson(const QJsonObject& o);
+    void validate() const;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Search
 
 struct SearchSettings {
@@ -48,6 +84,7 @@ struct SearchSettings {
     bool fromBaseline = true;     // restart from the baseline scales, else from the current ones
     bool finalEvaluation = true;  // top-1 over the whole validation folder when the run finishes
     QString outputPath;  // scale file written (atomically) when the run finishes; "" = none
+    LiveLandscapeSettings live;
 
     // The mutation range the search uses at these weight bits.
     double rangeFor(int weightBits) const;
@@ -55,7 +92,7 @@ struct SearchSettings {
 
     // Keys: passes, cycles, population, samples, mutation_range (the setting: 0 = default),
     // relative_mutation, loss, temperature, fitness_batch, seed, val_subset, from_baseline,
-    // final_evaluation. The output path is not part of it.
+    // final_evaluation, live_landscape (an object). The output path is not part of it.
     QJsonObject toJson() const;
     // Missing fields keep their defaults; an unknown loss throws evolq::Error.
     static SearchSettings fromJson(const QJsonObject& o);

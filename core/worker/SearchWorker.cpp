@@ -23,6 +23,7 @@ struct SearchWorker::Private {
     WorkerState state = WorkerState::Idle;
     QVector<FitnessEvent> pendingFitness;
     QVector<LandscapePoint> pendingPoints;
+    QVector<CandidateEvent> pendingCandidates;
     QElapsedTimer sinceFlush;
 
     SearchControl& control() { return session.control(); }
@@ -56,6 +57,9 @@ void SearchWorker::registerMetaTypes() {
     qRegisterMetaType<LandscapePoint>();
     qRegisterMetaType<QVector<LandscapePoint>>();
     qRegisterMetaType<LandscapeSummary>();
+    qRegisterMetaType<CandidateEvent>();
+    qRegisterMetaType<QVector<CandidateEvent>>();
+    qRegisterMetaType<VisitStartEvent>();
     qRegisterMetaType<ExportFormat>();
     qRegisterMetaType<ScaleSelection>();
     qRegisterMetaType<ScaleComparison>();
@@ -224,9 +228,25 @@ void SearchWorker::startSearch(const SearchSettings& settings) {
             Q_EMIT progress(e.evaluationsDone, e.evaluationsTotal, e.eta);
             emitScaleChanges();
         };
+        LiveLandscapeCallbacks live;
+        live.sliceStart = [this](const LandscapeStart& e) {
+            flushFitness();  // the previous slice's points before the new slice
+            Q_EMIT liveSliceStarted(e);
+        };
+        live.point = [this](const LandscapePoint& p) {
+            d->pendingPoints.append(p);
+            if (d->sinceFlush.elapsed() >= BatchIntervalMs) flushFitness();
+        };
+        live.candidate = [this](const CandidateEvent& e) { d->pendingCandidates.append(e); };
+        live.sliceEnd = [this](const LandscapeSummary& e) {
+            flushFitness();
+            Q_EMIT liveSliceFinished(e);
+        };
         d->pendingFitness.clear();
+        d->pendingPoints.clear();
+        d->pendingCandidates.clear();
         Q_EMIT status("Measuring FP32 and baseline top-1 on the validation subset");
-        s.startSearch(settings, cb);
+        s.startSearch(settings, cb, live);
         Q_EMIT status(QString("Searching: %1 passes x %2 blocks x %3 cycles")
                           .arg(settings.passes)
                           .arg(s.modelInfo().depth)
@@ -262,6 +282,14 @@ void SearchWorker::flushFitness() {
             Q_EMIT progress(last.evaluation, total,
                             etaSeconds(last.elapsed, last.evaluation, total));
         }
+    }
+    if (!d->pendingCandidates.isEmpty()) {
+        Q_EMIT candidates(d->pendingCandidates);
+        d->pendingCandidates.clear();
+    }
+    if (!d->pendingPoints.isEmpty()) {
+        Q_EMIT liveSlicePoints(d->pendingPoints);
+        d->pendingPoints.clear();
     }
     d->sinceFlush.restart();
 }

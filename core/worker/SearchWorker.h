@@ -19,8 +19,9 @@ namespace evolq {
 // it adds the state machine, the signals (plain data from types/: queued to the GUI thread) and
 // the batching of events.
 //
-// Fitness events are batched: one fitnessEvents() per ~30 ms or per block visit, so that the GUI
-// thread handles a few dozen signals a second whatever the evaluation rate. Errors never escape:
+// Fitness events, the live landscape's points and candidates are batched: one signal of each per
+// ~30 ms or per block visit, so that the GUI thread handles a few dozen signals a second whatever
+// the evaluation rate. Errors never escape:
 // each slot catches evolq::Error and std::exception and emits error() with the message, which
 // names the file concerned.
 class SearchWorker : public QObject {
@@ -78,6 +79,13 @@ Q_SIGNALS:
     void scaleChanges(const QVector<QVector<double>>& perBlock);
     // The finished state: emitted once per run, cancelled or not (not on pause).
     void searchFinished(const evolq::RunEndEvent& end);
+    // The live landscape during a search (batched with the fitness events): a visit's slice
+    // begins, its points and the search's candidates on it arrive, the visit ends with its
+    // jaggedness. Ordered: a slice's start comes before its points, its end after them.
+    void liveSliceStarted(const evolq::LandscapeStart& slice);
+    void liveSlicePoints(const QVector<evolq::LandscapePoint>& points);
+    void candidates(const QVector<evolq::CandidateEvent>& batch);
+    void liveSliceFinished(const evolq::LandscapeSummary& summary);
     void landscapeStarted(const evolq::LandscapeStart& start);
     void landscapePoints(const QVector<evolq::LandscapePoint>& points);
     void landscapeFinished(const evolq::LandscapeSummary& summary);
