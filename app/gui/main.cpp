@@ -47,8 +47,12 @@ int main(int argc, char** argv) {
                                        "validation subset for live accuracy (overrides)", "N");
     const QCommandLineOption points(
         "landscape-points", "points per axis of the screenshot session's 2-D landscape", "N", "21");
-    p.addOptions(
-        {calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset, points});
+    const QCommandLineOption present("present",
+                                     "presentation mode: large type, one landscape, one Start");
+    const QCommandLineOption demo(
+        "demo", "with --present: run the lesson unattended, in a loop (Esc leaves)");
+    p.addOptions({calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset,
+                  points, present, demo});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
 
@@ -68,8 +72,10 @@ int main(int argc, char** argv) {
         w.quantPanel()->setConfig(c);
     }
     if (p.isSet(shots)) w.resize(1600, 1000);
-    w.show();
+    const bool presenting = p.isSet(present) || p.isSet(demo);
+    if (!presenting) w.show();  // presentation mode shows the workbench when it is left
     w.openStartup(p.positionalArguments().value(0), p.value(calib), p.value(val));
+    if (presenting) w.openPresentation(p.isSet(demo));
 
     std::unique_ptr<evolq::ScriptedSession> session;
     if (p.isSet(shots) || p.isSet(run)) {
