@@ -88,8 +88,8 @@ SensitivityPanel::SensitivityPanel(QWidget* parent) : QWidget(parent) {
 
     connect(m_run, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(m_images->value()); });
     connect(m_export, &QPushButton::clicked, m_chart, &PlotPanel::saveDataInteractively);
-    connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
-            [this] { syncChart(); });
+    // After the rows moved (the header's signal comes before the sort).
+    connect(m_table->model(), &QAbstractItemModel::layoutChanged, this, [this] { syncChart(); });
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const QList<QTableWidgetItem*> sel = m_table->selectedItems();
         if (sel.isEmpty()) return;

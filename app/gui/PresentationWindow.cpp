@@ -1,6 +1,7 @@
 #include "PresentationWindow.h"
 
 #include <QCloseEvent>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -59,7 +60,6 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     auto* layout = new QVBoxLayout(this);
     m_title = new QLabel(tr("Why quantized Vision Transformers are hard to tune"));
     m_title->setAlignment(Qt::AlignCenter);
-    m_title->setWordWrap(true);
     m_landscape = new LandscapePlot;
     m_landscape->setEmptyText(tr("The loss along one direction of the scales appears here."));
     m_accuracy = new AccuracyPlot;
@@ -257,7 +257,6 @@ void PresentationWindow::onIdle() {
             m_next.start(m_pauseMs);
             break;
         case Step::Searching:
-            setStep(Step::Summary);
             ++m_loops;
             m_summary->setText(
                 tr("%1: FP32 %2 - baseline %3 - after the search %4")
@@ -265,6 +264,7 @@ void PresentationWindow::onIdle() {
             setCaption(tr("The search moved top-1 from %1 to %2, choosing scales on the "
                           "calibration images only.")
                            .arg(percent(m_baseline), percent(m_searched)));
+            setStep(Step::Summary);
             if (m_demo) {
                 m_next.disconnect();
                 connect(&m_next, &QTimer::timeout, this, &PresentationWindow::startLesson);
@@ -290,6 +290,10 @@ void PresentationWindow::applyFonts() {
     big.setBold(true);
     m_title->setFont(big);
     m_summary->setFont(big);
+    // Room for the longest caption (three lines) and summary (two) at any width, so that the
+    // layout never squeezes them below their text.
+    m_caption->setMinimumHeight(QFontMetrics(f).lineSpacing() * 3 + px / 2);
+    m_summary->setMinimumHeight(QFontMetrics(big).lineSpacing() * 2 + px / 2);
     scalePlotFonts(m_landscape->plot(), px);
     scalePlotFonts(m_accuracy->plot(), px);
     m_landscape->requestReplot();
