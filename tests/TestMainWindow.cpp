@@ -7,8 +7,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -18,6 +20,7 @@
 #include "ExportScalesDialog.h"
 #include "FitnessPlot.h"
 #include "FolderPicker.h"
+#include "InspectionDocks.h"
 #include "LandscapeControls.h"
 #include "LandscapePlot.h"
 #include "MainWindow.h"
@@ -26,9 +29,12 @@
 #include "QcpInclude.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
+#include "RunHistoryPanel.h"
 #include "ScaleChangeMap.h"
 #include "SearchPanel.h"
+#include "SensitivityPanel.h"
 #include "TestSupport.h"
+#include "TryScalesPanel.h"
 #include "WorkerRelay.h"
 #include "io/ScaleExport.h"
 #include "model/Runtime.h"
@@ -221,6 +227,116 @@ private Q_SLOTS:
         w.landscapeControls()->runButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(landscape.count(), 2, 60000);
         QTRY_COMPARE(w.landscapePlot()->pointCount(), 5);
+        QVERIFY(w.errorText().isEmpty());
+    }
+
+    void sensitivityTableAndRunHistory() {
+        MainWindow w(options());
+        w.show();
+        test::WorkerRelay relay(w.worker());
+        QSignalSpy loaded(&relay, &test::WorkerRelay::modelLoaded);
+        loadAndQuantize(w, relay);
+        const ModelSummary model = loaded.at(0).at(0).value<ModelSummary>();
+
+        // Layer sensitivity: one row per quantizer, each one in the model tree.
+        SensitivityPanel* sens = w.inspection()->sensitivity();
+        QSignalSpy ready(&relay, &test::WorkerRelay::sensitivityReady);
+        sens->setImages(16);
+        QTRY_VERIFY(sens->runButton()->isEnabled());
+        sens->runButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60000);
+        QTRY_COMPARE(sens->table()->rowCount(),
+                     int(model.layerNames.size() + model.pointNames.size()));
+        for (const QString& name : sens->rowOrder())
+            QVERIFY2(w.modelPanel()->quantizerItem(name), qPrintable(name));
+        // Selecting a row selects the quantizer in the tree and its block for the landscape.
+        sens->selectQuantizer("blocks.1.attn.proj.weight");
+        QCOMPARE(w.modelPanel()->tree()->currentItem(),
+                 w.modelPanel()->quantizerItem("blocks.1.attn.proj.weight"));
+        QCOMPARE(w.landscapeControls()->settings().block, 1);
+        QVERIFY(w.errorText().isEmpty());
+
+        // Two runs in the history; both checked are overlaid on the fitness and accuracy plots.
+        RunHistoryPanel* history = w.inspection()->runHistory();
+        QSignalSpy finished(&relay, &test::WorkerRelay::searchFinished);
+        for (unsigned seed : {0u, 1u}) {
+            SearchSettings s = test::shortSearch();
+            s.seed = seed;
+            w.searchPanel()->setSettings(s);
+            QTRY_VERIFY(w.searchPanel()->startButton()->isEnabled());
+            w.searchPanel()->startButton()->click();
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), int(seed) + 1, 60000);
+            QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+        }
+        QTRY_COMPARE(history->runCount(), 2);
+        QCOMPARE(history->run(1).seed, qint64(1));
+        QCOMPARE(history->run(0).bits, QString("W4A8"));
+        QVERIFY(std::isfinite(history->run(1).finalFitness));
+        QVERIFY(std::isfinite(history->run(1).top1));
+        QCOMPARE(history->run(1).bestFitness.size(), 4);
+        history->setChecked(0, true);
+        history->setChecked(1, true);
+        QCOMPARE(w.fitnessPlot()->overlayCount(), 2);
+        QCOMPARE(w.accuracyPlot()->overlayCount(), 2);
+        QCOMPARE(w.fitnessPlot()->overlayGraph(1)->dataCount(), 4);
+        QCOMPARE(w.accuracyPlot()->overlayGraph(0)->dataCount(), 2);
+    }
+
+    void tryTheseScalesAndUndo() {
+        MainWindow w(options());
+        w.show();
+        test::WorkerRelay relay(w.worker());
+        loadAndQuantize(w, relay);
+        LandscapeSettings l = w.landscapeControls()->settings();
+        l.block = 1;
+        l.dims = 1;
+        l.points = 5;
+        l.subset = 16;
+        l.unit = RadiusUnit::ScaleFraction;  // steps large enough to show in the tree
+        l.radius = 0.3;
+        l.losses = QStringList{"mse"};
+        w.landscapeControls()->setSettings(l);
+        QSignalSpy landscape(&relay, &test::WorkerRelay::landscapeFinished);
+        w.landscapeControls()->runButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(landscape.count(), 1, 60000);
+        QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+
+        TryScalesPanel* t = w.inspection()->tryScales();
+        QVERIFY(!t->tryButton()->isEnabled());
+        auto mean = [&] {
+            return w.modelPanel()
+                ->quantizerItem("blocks.1.attn.qkv.weight")
+                ->text(ModelPanel::ScaleMean);
+        };
+        const QString before = mean();
+        // A click on the plot picks the point; Try: the model takes its scales.
+        Q_EMIT w.landscapePlot()->pointClicked(0.3, 0);
+        QCOMPARE(w.landscapePlot()->markerA(), 0.3);
+        QVERIFY(t->tryButton()->isEnabled());
+        QSignalSpy tried(&relay, &test::WorkerRelay::scalesTried);
+        t->tryButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(tried.count(), 1, 60000);
+        const TryResult r = tried.at(0).at(0).value<TryResult>();
+        QCOMPARE(r.a, 0.3);
+        QTRY_COMPARE(t->sampleCount(), r.samples.size());
+        QVERIFY(t->sampleCount() > 0);
+        QVERIFY(t->resultText().contains("top-1"));
+        QTRY_VERIFY(mean() != before);
+        QVERIFY(t->undoButton()->isEnabled());
+        // Undo: the tree shows the scales from before.
+        QSignalSpy undone(&relay, &test::WorkerRelay::tryUndone);
+        t->undoButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(undone.count(), 1, 60000);
+        QTRY_COMPARE(mean(), before);
+        QVERIFY(std::isnan(w.landscapePlot()->markerA()));
+
+        // The scrubber: every position is tried, the last one is where the model ends.
+        for (int v : {120, 140, 160}) t->scrubber()->setValue(v);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !tried.isEmpty() && tried.last().at(0).value<TryResult>().a == t->sliderCoordinate(160),
+            60000);
+        QCOMPARE(w.landscapePlot()->markerA(), t->sliderCoordinate(160));
+        QVERIFY(mean() != before);
         QVERIFY(w.errorText().isEmpty());
     }
 

@@ -278,6 +278,79 @@ private Q_SLOTS:
         QVERIFY(sameState(s.quantizedModel().state(), straight));
     }
 
+    void tryTheseScalesAndUndoBitForBit() {
+        Session s;
+        prepare(s);
+        const QuantizedVit::State before = s.quantizedModel().state();
+        const QString source = s.provenance().value("source").toString();
+        LandscapeSettings l;
+        l.block = 1;
+        l.dims = 1;
+        l.points = 5;
+        l.radius = 3;
+        l.losses = QStringList{"mse", "top1"};
+        l.batch = 8;
+        l.subset = 16;
+        // The landscape's own value at a = 3 is what the try measures there.
+        const LandscapeResult land = s.landscape(l, {}, {});
+        QVERIFY(sameState(s.quantizedModel().state(), before));
+        const TryResult r = s.tryScales(l, 3, 0, 4);
+        QVERIFY(s.hasTry());
+        QCOMPARE(r.block, 1);
+        QCOMPARE(r.values.size(), 2);
+        QCOMPARE(r.values[0], land.points.back().values[0]);
+        QCOMPARE(r.valImages, 8);
+        QVERIFY(r.top1 >= 0 && r.top1 <= 100);
+        QVERIFY(std::isfinite(r.fp32Top1));
+        QCOMPARE(r.samples.size(), 4);
+        for (const SamplePrediction& p : r.samples) {
+            QVERIFY(QFile::exists(p.file));
+            QVERIFY(p.label >= 0 && p.fp32 >= 0 && p.quantized >= 0);
+        }
+        // The model holds the point's scales: block 1's genome moved, nothing else did.
+        const QuantizedVit::State tried = s.quantizedModel().state();
+        QVERIFY(!sameState(tried, before));
+        const int qkv1 = s.quantizedModel().findQuantizer("blocks.1.attn.qkv.weight");
+        const int qkv0 = s.quantizedModel().findQuantizer("blocks.0.attn.qkv.weight");
+        QVERIFY(!torch::equal(tried.scales[qkv1], before.scales[qkv1]));
+        QVERIFY(torch::equal(tried.scales[qkv0], before.scales[qkv0]));
+        QVERIFY(s.provenance().value("source").toString().contains("landscape point a = 3"));
+        // A second try moves along the same landscape, from the same centre.
+        const TryResult centre = s.tryScales(l, 0, 0, 4);
+        QCOMPARE(centre.values[0], land.points[2].values[0]);
+        QVERIFY(sameState(s.quantizedModel().state(), before));
+        s.tryScales(l, -3, 0, 4);
+        // Undo: back to the scales from before the first try, bit for bit.
+        s.undoTry();
+        QVERIFY(!s.hasTry());
+        QVERIFY(sameState(s.quantizedModel().state(), before));
+        QCOMPARE(s.provenance().value("source").toString(), source);
+        QVERIFY(errorOf([&] { s.undoTry(); }).contains("nothing to undo"));
+        // A bad block is an error that leaves the scales as they were.
+        LandscapeSettings bad = l;
+        bad.block = 9;
+        QVERIFY(errorOf([&] { s.tryScales(bad, 1, 0); }).contains("block 9"));
+        QVERIFY(!s.hasTry());
+        QVERIFY(sameState(s.quantizedModel().state(), before));
+        // Quantizing again drops a try: nothing to undo afterwards.
+        s.tryScales(l, 1, 0);
+        s.quantize(test::smallConfig());
+        QVERIFY(!s.hasTry());
+    }
+
+    void sensitivityHasOneRowPerQuantizer() {
+        Session s;
+        prepare(s);
+        const QuantizedVit::State before = s.quantizedModel().state();
+        SensitivitySettings ss;
+        ss.images = 8;
+        ss.fitness.batch = 4;
+        const SensitivityResult r = s.sensitivity(ss);
+        QCOMPARE(r.rows.size(), s.quantizedModel().quantizerCount());
+        QCOMPARE(r.images, 8);
+        QVERIFY(sameState(s.quantizedModel().state(), before));
+    }
+
     void errorsLeaveTheSessionAsItWas() {
         Session s;
         // Nothing loaded.

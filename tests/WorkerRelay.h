@@ -37,6 +37,9 @@ public:
         connect(w, &SearchWorker::imported, this, &WorkerRelay::imported);
         connect(w, &SearchWorker::comparisonReady, this, &WorkerRelay::comparisonReady);
         connect(w, &SearchWorker::provenanceChanged, this, &WorkerRelay::provenanceChanged);
+        connect(w, &SearchWorker::sensitivityReady, this, &WorkerRelay::sensitivityReady);
+        connect(w, &SearchWorker::scalesTried, this, &WorkerRelay::scalesTried);
+        connect(w, &SearchWorker::tryUndone, this, &WorkerRelay::tryUndone);
     }
 
 Q_SIGNALS:
@@ -63,6 +66,9 @@ Q_SIGNALS:
     void imported(const QString& path);
     void comparisonReady(const evolq::ScaleComparison& comparison);
     void provenanceChanged(const QJsonObject& provenance);
+    void sensitivityReady(const evolq::SensitivityResult& result);
+    void scalesTried(const evolq::TryResult& result);
+    void tryUndone();
 };
 
 }  // namespace evolq::test

@@ -102,9 +102,44 @@ void AccuracyPlot::setFinal(const RunEndEvent& end) {
     requestReplot();
 }
 
+int AccuracyPlot::overlayCount() const {
+    return m_overlays.size();
+}
+
+QCPGraph* AccuracyPlot::overlayGraph(int i) const {
+    return m_overlays.value(i, nullptr);
+}
+
+void AccuracyPlot::setReferences(double fp32Top1, double baselineTop1) {
+    setReference(m_fp32, fp32Top1, tr("FP32"));
+    setReference(m_baseline, baselineTop1, tr("baseline PTQ"));
+    requestReplot();
+}
+
+void AccuracyPlot::setOverlays(const QVector<RunRecord>& runs, const QStringList& labels) {
+    QCustomPlot* p = plot();
+    for (QCPGraph* g : m_overlays) p->removeGraph(g);
+    m_overlays.clear();
+    m_overlayRuns = runs;
+    for (int i = 0; i < runs.size(); ++i) {
+        QCPGraph* g = p->addGraph();
+        g->setName(labels.value(i, tr("run %1").arg(i + 1)));
+        const QColor c = seriesColor(8 + i);
+        g->setPen(QPen(c, 2, Qt::DashLine));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, Qt::white, 5));
+        g->setData(runs[i].visits, runs[i].visitTop1, /*alreadySorted=*/true);
+        m_overlays.append(g);
+    }
+    p->legend->setVisible(!runs.isEmpty());
+    setFollowingData(true);
+    requestReplot();
+}
+
 void AccuracyPlot::fitRanges() {
     QCustomPlot* p = plot();
-    const int planned = m_run.blocks * m_run.passes;
+    int planned = m_run.blocks * m_run.passes;
+    for (const RunRecord& r : m_overlayRuns)
+        if (!r.visits.isEmpty()) planned = qMax(planned, int(r.visits.last()));
     p->xAxis->setRange(0, qMax(1, qMax(planned, m_visitCount)) + 0.5);
     double lo = 100, hi = 0;
     const auto include = [&](double v) {
@@ -116,6 +151,8 @@ void AccuracyPlot::fitRanges() {
     include(m_baseline.top1);
     include(m_final.top1);
     for (const BlockVisitEvent& v : m_visits) include(v.accuracy);
+    for (const RunRecord& r : m_overlayRuns)
+        for (double v : r.visitTop1) include(v);
     if (lo > hi) {
         p->yAxis->setRange(0, 100);
         return;
@@ -126,7 +163,7 @@ void AccuracyPlot::fitRanges() {
 
 bool AccuracyPlot::hasData() const {
     return std::isfinite(m_fp32.top1) || std::isfinite(m_baseline.top1) || !m_visits.isEmpty() ||
-           std::isfinite(m_final.top1);
+           std::isfinite(m_final.top1) || !m_overlays.isEmpty();
 }
 
 void AccuracyPlot::writeCsv(QTextStream& out) const {

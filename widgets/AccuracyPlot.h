@@ -4,6 +4,7 @@
 
 #include "PlotPanel.h"
 #include "types/Events.h"
+#include "types/RunHistory.h"
 
 class QCPGraph;
 class QCPItemStraightLine;
@@ -34,6 +35,14 @@ public Q_SLOTS:
     // Counts every visit; plots those with an accuracy (NaN means validation is off).
     void addVisit(const evolq::BlockVisitEvent& visit);
     void setFinal(const evolq::RunEndEvent& end);
+    // Other runs' top-1 after each block visit over this one (the run history's picks).
+    void setOverlays(const QVector<evolq::RunRecord>& runs, const QStringList& labels);
+
+public:
+    int overlayCount() const;
+    QCPGraph* overlayGraph(int i) const;
+    // FP32 and baseline lines without a run (e.g. right after Quantize).
+    void setReferences(double fp32Top1, double baselineTop1);
 
 protected:
     void writeCsv(QTextStream& out) const override;
@@ -55,6 +64,8 @@ private:
     int m_visitCount = 0;
     RunStartEvent m_run;
     bool m_cancelled = false;
+    QVector<RunRecord> m_overlayRuns;
+    QVector<QCPGraph*> m_overlays;
 };
 
 }  // namespace evolq

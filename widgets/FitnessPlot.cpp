@@ -86,6 +86,7 @@ void FitnessPlot::start(const RunStartEvent& run) {
     p->legend->clearItems();
     m_best.clear();
     m_children.clear();
+    m_overlays.clear();
     m_events.clear();
     m_run = run;
     m_highlighted = -1;
@@ -130,8 +131,41 @@ void FitnessPlot::start(const RunStartEvent& run) {
     m_minValue = m_maxValue = run.baselineFitness;
 
     applyPens();
+    applyOverlays();
     Q_EMIT highlightedBlockChanged(-1);
     requestReplot();
+}
+
+int FitnessPlot::overlayCount() const {
+    return m_overlays.size();
+}
+
+QCPGraph* FitnessPlot::overlayGraph(int i) const {
+    return m_overlays.value(i, nullptr);
+}
+
+void FitnessPlot::setOverlays(const QVector<RunRecord>& runs, const QStringList& labels) {
+    m_overlayRuns = runs;
+    m_overlayLabels = labels;
+    applyOverlays();
+    setFollowingData(true);
+    requestReplot();
+}
+
+void FitnessPlot::applyOverlays() {
+    QCustomPlot* p = plot();
+    for (QCPGraph* g : m_overlays) p->removeGraph(g);
+    m_overlays.clear();
+    for (int i = 0; i < m_overlayRuns.size(); ++i) {
+        const RunRecord& r = m_overlayRuns[i];
+        QCPGraph* g = p->addGraph();
+        g->setName(m_overlayLabels.value(i, tr("run %1").arg(i + 1)));
+        g->setLineStyle(QCPGraph::lsStepLeft);
+        g->setPen(QPen(seriesColor(8 + i), 2, Qt::DashLine));
+        g->setData(r.evaluations, r.bestFitness, /*alreadySorted=*/true);
+        g->addToLegend();
+        m_overlays.append(g);
+    }
 }
 
 void FitnessPlot::addFitness(const QVector<FitnessEvent>& events) {
@@ -197,11 +231,22 @@ void FitnessPlot::applyPens() {
 
 void FitnessPlot::fitRanges() {
     QCustomPlot* p = plot();
-    const double right = m_run.evaluationsTotal >= m_maxKey ? m_run.evaluationsTotal : m_maxKey;
+    double right = m_run.evaluationsTotal >= m_maxKey ? m_run.evaluationsTotal : m_maxKey;
+    double lo = m_minValue, hi = m_maxValue;
+    bool any = !m_best.isEmpty();
+    for (const RunRecord& r : m_overlayRuns) {
+        if (!r.evaluations.isEmpty()) right = qMax(right, r.evaluations.last());
+        for (double v : r.bestFitness) {
+            if (!std::isfinite(v)) continue;
+            lo = any ? qMin(lo, v) : v;
+            hi = any ? qMax(hi, v) : v;
+            any = true;
+        }
+    }
     p->xAxis->setRange(0, qMax(1.0, right));
-    const double span = m_maxValue - m_minValue;
-    const double pad = span > 0 ? 0.05 * span : qMax(1e-6, 0.05 * std::abs(m_maxValue));
-    p->yAxis->setRange(m_minValue - pad, m_maxValue + pad);
+    const double span = hi - lo;
+    const double pad = span > 0 ? 0.05 * span : qMax(1e-6, 0.05 * std::abs(hi));
+    p->yAxis->setRange(lo - pad, hi + pad);
 }
 
 // The search log's format, as `evolq search --log` writes it: one "fitness" row per evaluation.

@@ -4,6 +4,7 @@
 
 #include "PlotPanel.h"
 #include "types/Events.h"
+#include "types/RunHistory.h"
 
 class QCPGraph;
 class QCPItemStraightLine;
@@ -34,6 +35,12 @@ public Q_SLOTS:
     void addFitness(const QVector<evolq::FitnessEvent>& events);
     // -1 highlights none.
     void setHighlightedBlock(int block);
+    // Other runs' best-fitness curves over this one (the run history's picks); empty removes them.
+    void setOverlays(const QVector<evolq::RunRecord>& runs, const QStringList& labels);
+
+public:
+    int overlayCount() const;
+    QCPGraph* overlayGraph(int i) const;
 
 Q_SIGNALS:
     void highlightedBlockChanged(int block);
@@ -45,6 +52,7 @@ protected:
 
 private:
     void applyPens();
+    void applyOverlays();
     int blockOf(const QCPGraph* graph) const;
 
     QVector<QCPGraph*> m_best;
@@ -56,6 +64,9 @@ private:
     int m_highlighted = -1;
     double m_minValue = 0, m_maxValue = 0;
     double m_maxKey = 0;
+    QVector<RunRecord> m_overlayRuns;
+    QStringList m_overlayLabels;
+    QVector<QCPGraph*> m_overlays;
 };
 
 }  // namespace evolq

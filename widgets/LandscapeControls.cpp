@@ -160,6 +160,10 @@ void LandscapeControls::setBlockCount(int blocks) {
     m_block->setRange(0, std::max(0, blocks - 1));
 }
 
+int LandscapeControls::blockCount() const {
+    return m_block->maximum() + 1;
+}
+
 void LandscapeControls::setBlock(int block) {
     if (block >= 0 && block <= m_block->maximum()) m_block->setValue(block);
 }

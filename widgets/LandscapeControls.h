@@ -27,6 +27,7 @@ public:
     LandscapeSettings settings() const;
     void setSettings(const LandscapeSettings& s);
     void setBlockCount(int blocks);
+    int blockCount() const;
     QPushButton* runButton() const;
     QPushButton* cancelButton() const;
     QComboBox* directionCombo() const;

@@ -64,6 +64,15 @@ LandscapePlot::LandscapePlot(QWidget* parent)
     m_margins = new QCPMarginGroup(p);
     p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, m_margins);
 
+    // A click picks a point; a drag pans, as on every plot.
+    connect(p, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) { m_pressedAt = e->pos(); });
+    connect(p, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        if (e->button() != Qt::LeftButton || m_computed == 0) return;
+        if ((e->pos() - m_pressedAt).manhattanLength() > 4) return;
+        if (!plot()->axisRect()->rect().contains(e->pos())) return;
+        const QPointF c = coordinatesAt(e->pos());
+        Q_EMIT pointClicked(c.x(), c.y());
+    });
     connect(m_normalize, &QCheckBox::toggled, this, &LandscapePlot::setNormalized);
     connect(m_lossCombo, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
             &LandscapePlot::setCurrentLoss);
@@ -174,6 +183,52 @@ void LandscapePlot::clearPlot() {
     m_centreLine = nullptr;
     m_centreMarker = nullptr;
     m_bestMarker = nullptr;
+    m_markerLine = nullptr;
+    m_markerPoint = nullptr;
+    m_markerA = m_markerB = NaN;
+}
+
+QPointF LandscapePlot::coordinatesAt(const QPoint& pixel) const {
+    const double r = m_sweep.radius;
+    const double a = qBound(-r, plot()->xAxis->pixelToCoord(pixel.x()), r);
+    const double b = m_sweep.dims == 2 ? qBound(-r, plot()->yAxis->pixelToCoord(pixel.y()), r) : 0;
+    return QPointF(a, b);
+}
+
+void LandscapePlot::setMarker(double a, double b) {
+    QCustomPlot* p = plot();
+    m_markerA = a;
+    m_markerB = m_sweep.dims == 2 ? b : 0;
+    const QPen pen(QColor(0xd6, 0x27, 0x28), 2);
+    if (m_sweep.dims == 2) {
+        if (!m_markerPoint) {
+            m_markerPoint = p->addGraph();
+            m_markerPoint->setName(tr("tried"));
+            m_markerPoint->removeFromLegend();
+            m_markerPoint->setLineStyle(QCPGraph::lsNone);
+            m_markerPoint->setScatterStyle(
+                QCPScatterStyle(QCPScatterStyle::ssCrossCircle, pen.color(), 14));
+        }
+        m_markerPoint->setData({a}, {b});
+    } else {
+        if (!m_markerLine) {
+            m_markerLine = new QCPItemStraightLine(p);
+            m_markerLine->setPen(pen);
+        }
+        m_markerLine->point1->setCoords(a, 0);
+        m_markerLine->point2->setCoords(a, 1);
+    }
+    requestReplot();
+}
+
+void LandscapePlot::clearMarker() {
+    QCustomPlot* p = plot();
+    if (m_markerPoint) p->removeGraph(m_markerPoint);
+    if (m_markerLine) p->removeItem(m_markerLine);
+    m_markerPoint = nullptr;
+    m_markerLine = nullptr;
+    m_markerA = m_markerB = NaN;
+    requestReplot();
 }
 
 void LandscapePlot::start(const LandscapeStart& sweep) {

@@ -48,6 +48,12 @@ public:
     int currentLoss() const;
     QString jaggednessText() const;
 
+    // The point picked for "Try these scales" (or the scrubber's position), NaN when none.
+    double markerA() const { return m_markerA; }
+    double markerB() const { return m_markerB; }
+    // Plot coordinates of a widget position of the plot, clamped to the landscape's range.
+    QPointF coordinatesAt(const QPoint& pixel) const;
+
     QCPColorMap* colorMap() const;         // null in 1-D
     QCPGraph* curve(int lossIndex) const;  // null in 2-D
 
@@ -66,6 +72,12 @@ public Q_SLOTS:
     void setNormalized(bool normalized);
     // Which loss the 2-D map shows.
     void setCurrentLoss(int lossIndex);
+    void setMarker(double a, double b);
+    void clearMarker();
+
+Q_SIGNALS:
+    // A click (not a drag) on the landscape at coordinates (a, b); b = 0 in 1-D.
+    void pointClicked(double a, double b);
 
     // The live landscape of a search (SearchWorker's live signals, or a replayed log).
     void clearSlices();
@@ -142,6 +154,12 @@ private:
     QVector<double> m_a, m_b;  // coordinates of the grid lines, in the sweep's units
     int m_computed = 0;
     QMap<QString, Jaggedness> m_jaggedness;
+    // The picked point.
+    QCPItemStraightLine* m_markerLine = nullptr;
+    QCPGraph* m_markerPoint = nullptr;
+    double m_markerA = std::numeric_limits<double>::quiet_NaN();
+    double m_markerB = std::numeric_limits<double>::quiet_NaN();
+    QPoint m_pressedAt;
 };
 
 }  // namespace evolq

@@ -8,6 +8,7 @@
 #include "Commands.h"
 #include "Options.h"
 #include "Output.h"
+#include "common/Error.h"
 #include "model/Runtime.h"
 #include "quant/Baseline.h"
 #include "search/EvolSearch.h"
@@ -122,6 +123,61 @@ RandomModelRun runRandomModel(const ModelInfo& info, const QuantConfig& cfg,
     return r;
 }
 
+// The scrubber of "Try these scales": per step, the model takes the scales of one point of a 1-D
+// landscape and is measured there (the landscape's loss on its calibration subset, top-1 on the
+// validation subset, the sample predictions). The first step also builds the probe.
+int benchScrubber(const CliArgs& a, const QuantConfig& cfg, int subset, int steps) {
+    Session s;
+    openSession(s, a);
+    const QString valDir = a.isSet("val") ? a.str("val") : defaultDataDir() + "/val";
+    const DataSummary v = s.setValidationFolder(valDir);
+    if (!v.note.isEmpty()) throw Error(v.note);
+    s.setDefaultValidationSubset(subset);
+    quantizeIn(s, cfg);
+    QJsonArray blocks;
+    for (int block : {0, s.modelInfo().depth - 1}) {
+        LandscapeSettings l;
+        l.block = block;
+        l.dims = 1;
+        l.points = steps;
+        l.losses = QStringList{"infonce"};
+        l.subset = subset;
+        l.seed = cfg.seed;
+        QElapsedTimer first;
+        first.start();
+        s.tryScales(l, -l.radius, 0);
+        const double firstMs = first.nsecsElapsed() / 1e6;
+        std::vector<double> ms;
+        for (int i = 1; i < steps; ++i) {
+            const double x = -l.radius + 2 * l.radius * i / (steps - 1);
+            QElapsedTimer t;
+            t.start();
+            const TryResult r = s.tryScales(l, x, 0);
+            ms.push_back(t.nsecsElapsed() / 1e6);
+            Q_UNUSED(r);
+        }
+        s.undoTry();
+        std::sort(ms.begin(), ms.end());
+        const double median = ms[ms.size() / 2], worst = ms.back();
+        out(QString("scrubber, block %1: %2 steps, median %3 ms, max %4 ms per step (first step "
+                    "with set-up %5 ms); %6 calibration + %7 validation images")
+                .arg(block)
+                .arg(ms.size())
+                .arg(median, 0, 'f', 1)
+                .arg(worst, 0, 'f', 1)
+                .arg(firstMs, 0, 'f', 0)
+                .arg(subset)
+                .arg(s.validationSubsetSize()));
+        blocks.append(QJsonObject{{"block", block},
+                                  {"steps", static_cast<int>(ms.size())},
+                                  {"median_ms", median},
+                                  {"max_ms", worst},
+                                  {"first_ms", firstMs}});
+    }
+    if (a.isSet("json")) printJson(QJsonObject{{"scrubber", blocks}, {"subset", subset}});
+    return 0;
+}
+
 }  // namespace
 
 int cmdBench(const QStringList& args) {
@@ -133,9 +189,17 @@ int cmdBench(const QStringList& args) {
     a.option("repeat", "repetitions per figure (the median is printed)", "N", "3");
     a.option("deit-images", "random images for the DeiT-S-shaped model (0 = skip it)", "N", "100");
     a.flag("quick", "skip the scaling table");
+    a.flag("scrubber",
+           "only time the scrubber of \"Try these scales\": per step on block 0 and the last "
+           "block");
+    a.option("val", "validation folder for --scrubber (default: data/fashion-mnist/val)", "DIR");
+    a.option("subset", "calibration and validation images of --scrubber", "N", "256");
+    a.option("steps", "positions of --scrubber's slider", "N", "21");
     a.flag("json", "print JSON");
     if (!a.parse(args)) return 0;
     const QuantConfig cfg = quantConfigFrom(a);
+    if (a.isSet("scrubber"))
+        return benchScrubber(a, cfg, a.integer("subset", 1, 1 << 20), a.integer("steps", 3, 10001));
     const int reps = a.integer("repeat", 1, 1000);
     const int deitImages = a.integer("deit-images", 0, 100000);
     const bool quick = a.isSet("quick");

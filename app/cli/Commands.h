@@ -22,6 +22,7 @@ int cmdEval(const QStringList& args);
 int cmdQuantize(const QStringList& args);
 int cmdSearch(const QStringList& args);
 int cmdLandscape(const QStringList& args);
+int cmdSensitivity(const QStringList& args);
 int cmdBench(const QStringList& args);
 int cmdPrepare(const QStringList& args);
 int cmdTrain(const QStringList& args);

@@ -64,7 +64,10 @@ int cmdSearch(const QStringList& args) {
     std::optional<AtomicFile> log;
     if (a.isSet("log")) {
         log.emplace(a.str("log"));
-        SearchLog::writeHeader(log->stream(), s.provenance());
+        // The run's settings up front, so that the run history can list a log on its own.
+        QJsonObject prov = s.provenance();
+        prov.insert("search_settings", settings.toJson());
+        SearchLog::writeHeader(log->stream(), prov);
     }
     double baselineFitness = 0;
     SearchCallbacks cb;

@@ -24,10 +24,12 @@
 #include "ExportScalesDialog.h"
 #include "FitnessPlot.h"
 #include "FolderPicker.h"
+#include "InspectionDocks.h"
 #include "LandscapeControls.h"
 #include "LandscapePlot.h"
 #include "MessageBanner.h"
 #include "ModelPanel.h"
+#include "PresentationWindow.h"
 #include "QuantPanel.h"
 #include "ResponsivenessProbe.h"
 #include "ScaleChangeMap.h"
@@ -80,8 +82,9 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
 
     buildPanels();
     buildDocks();
-    buildMenus();
     connectWorker();
+    m_inspection = new InspectionDocks(this);
+    buildMenus();
     restoreSettings();
     if (!options.probeFile.isEmpty()) {
         m_probe = new ResponsivenessProbe(this);
@@ -247,6 +250,10 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* present =
+        view->addAction(tr("&Presentation mode"), this, [this] { openPresentation(false); });
+    present->setShortcut(QKeySequence(Qt::Key_F5));
+    view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -513,6 +520,7 @@ void MainWindow::runLandscape() {
     s.temperature = fitness.temperature;
     s.batch = fitness.batch;
     m_config->set(WorkbenchConfig::LastLandscapeSettings, s.toJson());
+    m_lastLandscape = s;
     post([s](SearchWorker* w) { w->runLandscape(s); });
 }
 
@@ -606,6 +614,16 @@ bool MainWindow::openSearchLog(const QString& path) {
 
 void MainWindow::importScales(const QString& path, bool compare) {
     post([=](SearchWorker* w) { w->importScales(path, compare); });
+}
+
+PresentationWindow* MainWindow::openPresentation(bool demo) {
+    auto* p = new PresentationWindow(this, demo, this);
+    connect(p, &PresentationWindow::left, this, [this] {
+        show();
+        activateWindow();
+    });
+    p->showFullScreen();
+    return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -746,6 +764,10 @@ QTabWidget* MainWindow::panelTabs() const {
 
 ResponsivenessProbe* MainWindow::probe() const {
     return m_probe;
+}
+
+InspectionDocks* MainWindow::inspection() const {
+    return m_inspection;
 }
 
 }  // namespace evolq

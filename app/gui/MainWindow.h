@@ -20,6 +20,8 @@ class AccuracyPlot;
 class DataPanel;
 class ExportScalesDialog;
 class FitnessPlot;
+class InspectionDocks;
+class PresentationWindow;
 class LandscapeControls;
 class LandscapePlot;
 class MessageBanner;
@@ -58,6 +60,9 @@ public:
     void pauseOrResume();
     void cancel();
     void runLandscape();
+    // The settings of the last landscape run from the window (its controls and the fitness's
+    // temperature and batch).
+    LandscapeSettings lastLandscapeSettings() const { return m_lastLandscape; }
     void exportScales(const QString& path, ExportFormat format, const ScaleSelection& selection);
     // File > Export scales...: opens the dialog (window-modal, not blocking) and returns it.
     ExportScalesDialog* openExportDialog();
@@ -66,6 +71,9 @@ public:
     // `evolq search --log` (or the fitness plot's Save data) wrote. False, with the banner, on a
     // bad file.
     bool openSearchLog(const QString& path);
+    // View > Presentation mode: a window of its own (full screen); the demo runs unattended.
+    // Leaving it (Esc) shows this window again.
+    PresentationWindow* openPresentation(bool demo = false);
 
     SearchWorker* worker() const;
     WorkerState workerState() const;
@@ -86,6 +94,7 @@ public:
     QDockWidget* dock(const QString& objectName) const;
     QTabWidget* panelTabs() const;
     ResponsivenessProbe* probe() const;
+    InspectionDocks* inspection() const;
 
 Q_SIGNALS:
     // The probe's report after a search, when a probe file is set.
@@ -138,12 +147,14 @@ private:
     QProgressBar* m_jobProgress;
     QToolButton* m_jobCancel;
     ResponsivenessProbe* m_probe = nullptr;
+    InspectionDocks* m_inspection = nullptr;
 
     QString m_modelFolder, m_modelLabel, m_bitLabel;
     bool m_modelLoaded = false, m_calibReady = false, m_quantized = false, m_searched = false;
     bool m_layoutRestored = false, m_shown = false;
     QVector<QuantizerSummary> m_quantizers;
     QJsonObject m_provenance;
+    LandscapeSettings m_lastLandscape;
 };
 
 }  // namespace evolq

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <cstdio>
 
+#include "InspectionTour.h"
 #include "LandscapeControls.h"
 #include "MainWindow.h"
 #include "QuantPanel.h"
@@ -56,8 +57,17 @@ int main(int argc, char** argv) {
         "live-share", "live landscape time at most X times the search's (overrides)", "X");
     const QCommandLineOption liveAxes(
         "live-axes", "live landscape axes: random, mutation, best (overrides)", "NAME");
+    const QCommandLineOption present("present",
+                                     "presentation mode: large type, one landscape, one Start");
+    const QCommandLineOption demo(
+        "demo", "with --present: run the lesson unattended, in a loop (Esc leaves)");
+    const QCommandLineOption tour(
+        "inspection-shots",
+        "quantize, then sensitivity, two runs in the history, a tried landscape point and the "
+        "presentation's lesson; save screenshots here, and quit",
+        "DIR");
     p.addOptions({calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset,
-                  points, live, liveShare, liveAxes});
+                  points, live, liveShare, liveAxes, present, demo, tour});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
 
@@ -86,10 +96,17 @@ int main(int argc, char** argv) {
         c.calibImages = p.value(calibSize).toInt();
         w.quantPanel()->setConfig(c);
     }
-    if (p.isSet(shots)) w.resize(1600, 1000);
-    w.show();
+    if (p.isSet(shots) || p.isSet(tour)) w.resize(1600, 1000);
+    const bool presenting = p.isSet(present) || p.isSet(demo);
+    if (!presenting) w.show();  // presentation mode shows the workbench when it is left
     w.openStartup(p.positionalArguments().value(0), p.value(calib), p.value(val));
+    if (presenting) w.openPresentation(p.isSet(demo));
 
+    std::unique_ptr<evolq::InspectionTour> inspection;
+    if (p.isSet(tour)) {
+        inspection = std::make_unique<evolq::InspectionTour>(&w, p.value(tour));
+        inspection->start();
+    }
     std::unique_ptr<evolq::ScriptedSession> session;
     if (p.isSet(shots) || p.isSet(run)) {
         evolq::ScriptedSession::Settings t;

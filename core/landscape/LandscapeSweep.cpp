@@ -122,6 +122,12 @@ torch::Tensor LandscapeSweep::scalesAt(double a, double b) const {
     return s.abs().clamp_min(std::numeric_limits<float>::epsilon());
 }
 
+std::vector<double> LandscapeSweep::measureAt(double a, double b) {
+    if (m_block >= 0 && m_fit->preparedBlock() != startBlock()) m_fit->prepareBlock(startBlock());
+    setScales(scalesAt(a, b));
+    return lossesAt();
+}
+
 LandscapeStart LandscapeSweep::startInfo() const {
     LandscapeStart st;
     st.dims = m_s.dims;

@@ -44,6 +44,12 @@ public:
     // Scales at coordinates (a, b).
     torch::Tensor scalesAt(double a, double b) const;
 
+    // The model takes the scales at (a, b) (they stay) and the settings' quantities there, on
+    // the sweep's images: one step of a scrubber along the landscape.
+    std::vector<double> measureAt(double a, double b);
+    // The block whose input the evaluations start from (-1: the whole model).
+    int startBlock() const { return m_block >= 0 ? std::min(m_block, m_q.model().depth()) : -1; }
+
     LandscapeResult run(const std::function<void(const LandscapePoint&)>& onPoint = {},
                         SearchControl* control = nullptr);
 

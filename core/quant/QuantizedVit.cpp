@@ -78,13 +78,14 @@ double QuantizedVit::calibrate(const torch::Tensor& images,
 
 torch::Tensor QuantizedVit::weight(int layer, const torch::Tensor& w) {
     if (m_observing) return w;  // calibration observes the float model, as FQ-ViT does
-    if (!m_wq[layer].enabled()) return w;
+    if (!m_wq[layer].enabled() || (m_solo >= 0 && layer != m_solo)) return w;
     if (!m_wCache[layer].defined()) m_wCache[layer] = m_wq[layer].apply(w.detach());
     return m_wCache[layer];
 }
 
 torch::Tensor QuantizedVit::bias(int layer, const torch::Tensor& b) {
     if (m_observing || !m_cfg.biasCorrection || !m_wq[layer].enabled()) return b;
+    if (m_solo >= 0 && layer != m_solo) return b;
     const int p = inputPointOf(layer);
     if (p < 0 || !m_pointMean[p].defined()) return b;
     if (!m_bCache[layer].defined()) {
@@ -121,7 +122,19 @@ torch::Tensor QuantizedVit::activation(int point, const torch::Tensor& x) {
         return x;
     }
     if (!m_calibrated) return x;
+    if (m_solo >= 0) {
+        if (point + static_cast<int>(m_wq.size()) != m_solo) return x;
+        const torch::Tensor y = m_aq[point].apply(x);
+        m_soloSignal += x.to(torch::kFloat64).square().sum().item<double>();
+        m_soloNoise += (x - y).to(torch::kFloat64).square().sum().item<double>();
+        return y;
+    }
     return m_aq[point].apply(x);
+}
+
+void QuantizedVit::setSolo(int i) {
+    m_solo = i < 0 || i >= quantizerCount() ? -1 : i;
+    m_soloSignal = m_soloNoise = 0;
 }
 
 void QuantizedVit::invalidate(int layer) {

@@ -64,6 +64,13 @@ public:
     State state() const;
     void restore(const State& s);
 
+    // Layer sensitivity: only quantizer `i` quantizes, everything else runs in float (-1: all
+    // quantize again). While an activation quantizer is solo, every pass adds its signal and
+    // quantization-noise energy (sum x^2, sum (x - q(x))^2) to soloEnergy().
+    void setSolo(int i);
+    int solo() const { return m_solo; }
+    std::pair<double, double> soloEnergy() const { return {m_soloSignal, m_soloNoise}; }
+
     // ForwardHooks
     torch::Tensor weight(int layer, const torch::Tensor& w) override;
     torch::Tensor activation(int point, const torch::Tensor& x) override;
@@ -82,6 +89,8 @@ private:
         m_pointMean;  // per point, mean over all but the last dim (bias correction)
     std::vector<int64_t> m_pointCount;
     bool m_observing = false, m_lastBatch = false, m_calibrated = false;
+    int m_solo = -1;
+    double m_soloSignal = 0, m_soloNoise = 0;
 };
 
 }  // namespace evolq

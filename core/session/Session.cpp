@@ -10,6 +10,8 @@
 #include "common/Eta.h"
 #include "common/Version.h"
 #include "data/ImageLoader.h"
+#include "inspect/LayerSensitivity.h"
+#include "inspect/ScaleProbe.h"
 #include "io/ScaleFile.h"
 #include "model/Runtime.h"
 #include "quant/Baseline.h"
@@ -94,6 +96,7 @@ const QuantConfig& Session::quantConfig() const {
 ModelSummary Session::loadModel(const QString& folder) {
     requireNoSearch(QString("%1: not opened").arg(folder));
     auto model = VitModel::load(folder);
+    dropTry();
     m_model = std::move(model);
     // Everything decoded or computed for the previous model is void.
     m_calib.reset();
@@ -168,14 +171,15 @@ const CalibrationSet& Session::calibration(int count, unsigned seed) {
 bool Session::validationSubset(int n, unsigned seed) {
     if (n <= 0 || !validationUsable()) return false;
     if (m_val.requested == n && m_val.seed == seed && m_val.defined()) return true;
-    const LoadedImages li =
-        loadImages(m_valFolder->subset(n, seed), Preprocess::fromModel(m_model->info()), 0, -1,
-                   [this] { return m_control.cancel.load(); });
+    const ImageFolder subset = m_valFolder->subset(n, seed);
+    const LoadedImages li = loadImages(subset, Preprocess::fromModel(m_model->info()), 0, -1,
+                                       [this] { return m_control.cancel.load(); });
     m_val = ValidationSubset();
     m_val.requested = n;
     m_val.seed = seed;
     m_val.images = li.images;
     m_val.labels = li.labels;
+    for (int k : li.items) m_val.files << subset.items()[k].path;
     return true;
 }
 
@@ -245,6 +249,7 @@ QuantizeSummary Session::quantize(const QuantConfig& config, const ProgressFn& p
     const CalibrationSet& calib = calibration(config.calibImages, config.seed);
     double seconds = 0;
     auto q = quantizeBaseline(m_model, config, calib, &seconds, progressOf(progress, m_control));
+    dropTry();
     m_q = std::move(q);
     m_source = "baseline";
     setBaseline();
@@ -302,6 +307,7 @@ void Session::startSearch(const SearchSettings& settings, SearchCallbacks callba
             cb = m_live->attach(cb);
         }
         m_search->setCallbacks(cb);
+        dropTry();  // the run starts from the scales tried, if any: they are the session's now
     } catch (...) {
         m_live.reset();
         m_search.reset();
@@ -411,6 +417,24 @@ torch::Tensor Session::scalesOf(const QuantizedVit& q, const LandscapeSettings& 
     return q.quantizer(idx).scale().clone();
 }
 
+torch::Tensor Session::towardOf(const LandscapeSettings& ls) {
+    torch::Tensor toward;
+    if (ls.direction == DirectionKind::TowardResult) {
+        // From the baseline (a = 0) to the scales the last search found (a = 1).
+        if (!m_result || !m_baseline)
+            throw Error("\"toward the result\" needs a finished search: run one first");
+        m_q->restore(*m_result);
+        toward = scalesOf(*m_q, ls);
+        m_q->restore(*m_baseline);
+    } else if (ls.direction == DirectionKind::Toward) {
+        const auto target = loadQuantized(m_model, ScaleFile::read(ls.towardFile));
+        toward = scalesOf(*target, ls);
+    } else {
+        scalesOf(*m_q, ls);  // checks the quantizer's name
+    }
+    return toward;
+}
+
 LandscapeResult Session::landscape(const LandscapeSettings& settings,
                                    const std::function<void(const LandscapeStart&)>& onStart,
                                    const std::function<void(const LandscapePoint&)>& onPoint) {
@@ -423,23 +447,11 @@ LandscapeResult Session::landscape(const LandscapeSettings& settings,
                         .arg(m_model->depth() - 1));
     const QuantConfig& cfg = m_q->config();
     const CalibrationSet& calib = calibration(cfg.calibImages, cfg.seed);
+    dropTry();  // scales tried before are the centre now: the session's own
     const QuantizedVit::State before = m_q->state();
     try {
-        LandscapeSettings ls = settings;
-        torch::Tensor toward;
-        if (ls.direction == DirectionKind::TowardResult) {
-            // From the baseline (a = 0) to the scales the last search found (a = 1).
-            if (!m_result || !m_baseline)
-                throw Error("\"toward the result\" needs a finished search: run one first");
-            m_q->restore(*m_result);
-            toward = scalesOf(*m_q, ls);
-            m_q->restore(*m_baseline);
-        } else if (ls.direction == DirectionKind::Toward) {
-            const auto target = loadQuantized(m_model, ScaleFile::read(ls.towardFile));
-            toward = scalesOf(*target, ls);
-        } else {
-            scalesOf(*m_q, ls);  // checks the quantizer's name
-        }
+        const LandscapeSettings& ls = settings;
+        const torch::Tensor toward = towardOf(ls);
         LandscapeSweep sweep(*m_q, calib.images, calib.labels, ls, toward);
         if (onStart) onStart(sweep.startInfo());
         LandscapeResult r = sweep.run(onPoint, &m_control);
@@ -452,6 +464,88 @@ LandscapeResult Session::landscape(const LandscapeSettings& settings,
 }
 
 // ---------------------------------------------------------------------------------------------
+// Inspection
+
+SensitivityResult Session::sensitivity(const SensitivitySettings& settings,
+                                       const ProgressFn& progress) {
+    if (m_search) throw Error("No layer sensitivity while a search is paused: resume or cancel it");
+    requireQuantized("No layer sensitivity yet");
+    const QuantConfig& cfg = m_q->config();
+    const CalibrationSet& calib = calibration(cfg.calibImages, cfg.seed);
+    const int64_t n = calib.images.size(0);
+    const int64_t use = settings.images > 0 ? std::min<int64_t>(settings.images, n) : n;
+    LayerSensitivity ls(*m_q, calib.images.slice(0, 0, use), settings.fitness);
+    return ls.run(progressOf(progress, m_control));
+}
+
+void Session::dropTry() {
+    m_probe.reset();
+    m_probeKey = QJsonObject();
+    m_beforeTry.reset();
+    m_sourceBeforeTry.clear();
+}
+
+TryResult Session::tryScales(const LandscapeSettings& settings, double a, double b, int samples) {
+    if (m_search) throw Error("Scales not tried: a search is paused; resume or cancel it first");
+    requireQuantized("Scales not tried");
+    settings.validate();
+    if (settings.block >= m_model->depth())
+        throw Error(QString("block %1 does not exist (the model has blocks 0..%2)")
+                        .arg(settings.block)
+                        .arg(m_model->depth() - 1));
+    QJsonObject key = settings.toJson();
+    key.insert("samples", samples);
+    key.insert("val_images", validationSubsetSize());
+    const bool first = !m_beforeTry;
+    const QuantizedVit::State before = first ? m_q->state() : *m_beforeTry;
+    try {
+        if (!m_probe || key != m_probeKey) {
+            // A new landscape: around the scales from before the first try, as it was run.
+            m_probe.reset();
+            m_q->restore(before);
+            const QuantConfig& cfg = m_q->config();
+            const CalibrationSet& calib = calibration(cfg.calibImages, cfg.seed);
+            const torch::Tensor toward = towardOf(settings);
+            torch::Tensor valImages, valLabels;
+            if (currentValidationSubset()) {
+                valImages = m_val.images;
+                valLabels = m_val.labels;
+            }
+            m_probe =
+                std::make_unique<ScaleProbe>(*m_q, calib.images, calib.labels, settings, toward,
+                                             valImages, valLabels, m_val.files, samples);
+            m_probeKey = key;
+        }
+        TryResult r = m_probe->at(a, b);
+        if (m_valFolder) r.classes = m_valFolder->classes();
+        if (first) {
+            m_beforeTry = before;
+            m_sourceBeforeTry = m_source;
+        }
+        m_source = QString("%1, then the landscape point a = %2, b = %3 of block %4 (%5)")
+                       .arg(m_sourceBeforeTry)
+                       .arg(a, 0, 'g', 6)
+                       .arg(b, 0, 'g', 6)
+                       .arg(r.block)
+                       .arg(settings.directionName());
+        return r;
+    } catch (...) {
+        // Back to the scales from before the first try, with nothing left to undo.
+        m_q->restore(before);
+        if (!first) m_source = m_sourceBeforeTry;
+        dropTry();
+        throw;
+    }
+}
+
+void Session::undoTry() {
+    if (!m_beforeTry) throw Error("nothing to undo: no scales were tried");
+    m_q->restore(*m_beforeTry);
+    m_source = m_sourceBeforeTry;
+    dropTry();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Files
 
 QuantizeSummary Session::importScales(const QString& path) {
@@ -460,6 +554,7 @@ QuantizeSummary Session::importScales(const QString& path) {
         throw Error(QString("%1: not imported: open the model it was made for first").arg(path));
     const ScaleFile file = ScaleFile::read(path);
     auto loaded = loadQuantized(m_model, file);
+    dropTry();
     const bool sameBaseline = m_q && m_baseline && m_q->config() == file.config();
     m_q = std::move(loaded);
     if (!sameBaseline) setBaseline();

@@ -18,14 +18,18 @@
 #include "model/VitModel.h"
 #include "quant/QuantizedVit.h"
 #include "search/EvolSearch.h"
+#include "types/Sensitivity.h"
 #include "types/Settings.h"
 #include "types/Summaries.h"
+#include "types/TryScales.h"
 
 namespace evolq {
 
 // Progress of a long step: `done` of `total` units (images, evaluations or points) and the
 // seconds left (-1 when unknown).
 using ProgressFn = std::function<void(int done, int total, double etaSeconds)>;
+
+class ScaleProbe;
 
 // What a finished search measured on the whole validation folder (display only).
 struct FinalValidation {
@@ -119,6 +123,21 @@ public:
                               const std::function<void(const LandscapeStart&)>& onStart,
                               const std::function<void(const LandscapePoint&)>& onPoint);
 
+    // --- Inspection -------------------------------------------------------------------------
+    // Every quantizer alone (everything else in float) on the first `images` calibration images:
+    // its loss increase over the float model and its SQNR. The scales are not changed.
+    SensitivityResult sensitivity(const SensitivitySettings& settings,
+                                  const ProgressFn& progress = {});
+
+    // "Try these scales": the model takes the scales at (a, b) of a landscape (run with these
+    // settings, around the scales from before the first try) and is measured there: the
+    // landscape's quantities on its calibration images, top-1 on the validation subset and the
+    // predictions of its first `samples` images. Further tries move along the same landscape;
+    // undoTry() goes back to the scales from before the first try, bit for bit.
+    TryResult tryScales(const LandscapeSettings& settings, double a, double b, int samples = 12);
+    bool hasTry() const { return m_beforeTry.has_value(); }
+    void undoTry();
+
     // --- Files ------------------------------------------------------------------------------
     // Replaces the current scales with a native scale file's.
     QuantizeSummary importScales(const QString& path);
@@ -147,6 +166,10 @@ private:
     bool currentValidationSubset();
     QuantizeSummary summaryOfCurrent(const QString& label, double seconds);
     torch::Tensor scalesOf(const QuantizedVit& q, const LandscapeSettings& s) const;
+    // The target of a toward direction; for toward:result the model is left at the baseline,
+    // the landscape's centre.
+    torch::Tensor towardOf(const LandscapeSettings& s);
+    void dropTry();
 
     SearchControl m_control;
     std::shared_ptr<VitModel> m_model;
@@ -159,6 +182,7 @@ private:
         int requested = -1;
         unsigned seed = 0;
         torch::Tensor images, labels;
+        QStringList files;  // per row
         double fp32Top1 = std::numeric_limits<double>::quiet_NaN();
         double baselineTop1 = std::numeric_limits<double>::quiet_NaN();
         bool defined() const { return images.defined() && images.size(0) > 0; }
@@ -181,6 +205,12 @@ private:
     std::optional<QuantizedVit::State> m_runStart, m_lastVisit;
     std::optional<RunEndEvent> m_endEvent;
     SearchCallbacks m_callbacks;
+
+    // Try these scales: the scales from before the first try, and the landscape it moves on.
+    std::optional<QuantizedVit::State> m_beforeTry;
+    QString m_sourceBeforeTry;
+    std::unique_ptr<ScaleProbe> m_probe;
+    QJsonObject m_probeKey;
 };
 
 }  // namespace evolq

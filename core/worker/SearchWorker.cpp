@@ -65,6 +65,9 @@ void SearchWorker::registerMetaTypes() {
     qRegisterMetaType<ScaleComparison>();
     qRegisterMetaType<SearchSettings>();
     qRegisterMetaType<LandscapeSettings>();
+    qRegisterMetaType<SensitivitySettings>();
+    qRegisterMetaType<SensitivityResult>();
+    qRegisterMetaType<TryResult>();
 }
 
 void SearchWorker::pause() {
@@ -419,6 +422,68 @@ void SearchWorker::runLandscape(const LandscapeSettings& settings) {
         Q_EMIT landscapeFinished(s);
     }
     setState(WorkerState::Idle);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection
+
+void SearchWorker::runSensitivity(const SensitivitySettings& settings) {
+    if (d->session.searchActive()) {
+        Q_EMIT error("No layer sensitivity while a search is paused: resume or cancel it first");
+        return;
+    }
+    if (!d->session.quantized()) {
+        Q_EMIT error("No layer sensitivity yet: quantize the model first");
+        return;
+    }
+    d->resetControl();
+    setState(WorkerState::Evaluating);
+    Q_EMIT status("Layer sensitivity: each quantizer alone");
+    try {
+        const SensitivityResult r = d->session.sensitivity(
+            settings,
+            [this](int done, int total, double eta) { Q_EMIT progress(done, total, eta); });
+        Q_EMIT sensitivityReady(r);
+        Q_EMIT status(r.cancelled ? QString("Layer sensitivity cancelled")
+                                  : QString("Layer sensitivity of %1 quantizers in %2 s")
+                                        .arg(r.rows.size())
+                                        .arg(r.seconds, 0, 'f', 1));
+    } catch (const std::exception& e) {
+        fail("Layer sensitivity failed", e);
+    }
+    setState(WorkerState::Idle);
+}
+
+void SearchWorker::tryScales(const LandscapeSettings& settings, double a, double b) {
+    if (d->state != WorkerState::Idle) {
+        Q_EMIT error("Scales not tried: wait until the current job ends");
+        Q_EMIT tryFailed();
+        return;
+    }
+    d->resetControl();
+    try {
+        const TryResult r = d->session.tryScales(settings, a, b);
+        Q_EMIT scalesTried(r);
+        Q_EMIT quantizersChanged(d->session.quantizerSummaries());
+        emitScaleChanges();
+        emitProvenance();
+    } catch (const std::exception& e) {
+        fail("Scales not tried", e);
+        Q_EMIT tryFailed();
+    }
+}
+
+void SearchWorker::undoTry() {
+    try {
+        d->session.undoTry();
+        Q_EMIT tryUndone();
+        Q_EMIT quantizersChanged(d->session.quantizerSummaries());
+        emitScaleChanges();
+        emitProvenance();
+        Q_EMIT status("Back to the scales from before the first try");
+    } catch (const std::exception& e) {
+        fail(QString(), e);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@
 
 #include "types/Events.h"
 #include "types/QuantConfig.h"
+#include "types/Sensitivity.h"
 #include "types/Settings.h"
 #include "types/Summaries.h"
+#include "types/TryScales.h"
 
 namespace evolq {
 
@@ -62,6 +64,13 @@ public Q_SLOTS:
     // While a search is paused, exports hold the scales of the last completed block visit.
     void exportScales(const QString& path, evolq::ExportFormat format,
                       const evolq::ScaleSelection& selection);
+    // Each quantizer alone (everything else in float): loss increase and SQNR.
+    void runSensitivity(const evolq::SensitivitySettings& settings);
+    // Try these scales: the model takes the scales at (a, b) of the landscape run with these
+    // settings; undoTry() goes back. Quick jobs, queued like the others but without a state
+    // change, so that a scrubber does not flicker the window's actions.
+    void tryScales(const evolq::LandscapeSettings& settings, double a, double b);
+    void undoTry();
     // Native scale files: load (replace the current scales) or compare (set beside them).
     void importScales(const QString& path, bool compare);
 
@@ -97,6 +106,10 @@ Q_SIGNALS:
     void exported(const QString& path, evolq::ExportFormat format);
     void imported(const QString& path);
     void comparisonReady(const evolq::ScaleComparison& comparison);
+    void sensitivityReady(const evolq::SensitivityResult& result);
+    void scalesTried(const evolq::TryResult& result);
+    void tryFailed();
+    void tryUndone();
     // What an export would record: model identity, bit configuration, seed, settings, version.
     void provenanceChanged(const QJsonObject& provenance);
 

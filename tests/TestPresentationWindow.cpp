@@ -1,0 +1,140 @@
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "AccuracyPlot.h"
+#include "LandscapePlot.h"
+#include "MainWindow.h"
+#include "PresentationWindow.h"
+#include "QuantPanel.h"
+#include "TestSupport.h"
+#include "WorkerRelay.h"
+#include "model/Runtime.h"
+
+using namespace evolq;
+
+namespace {
+
+// Every label shows its whole text: a wrapped label is as tall as its text needs, a single line
+// is as wide.
+QString clippedLabel(QWidget* root) {
+    for (QLabel* l : root->findChildren<QLabel*>()) {
+        if (!l->isVisible() || l->text().isEmpty()) continue;
+        const bool fits = l->wordWrap() ? l->heightForWidth(l->width()) <= l->height()
+                                        : l->sizeHint().width() <= l->width();
+        if (!fits) return l->objectName() + ": " + l->text();
+    }
+    return QString();
+}
+
+}  // namespace
+
+class TestPresentationWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_model, m_calib, m_val;
+
+    MainWindow::Options options() {
+        MainWindow::Options o;
+        o.settingsFile = m_dir.filePath("settings.ini");
+        return o;
+    }
+
+    void smallQuantization(MainWindow& w) {
+        QuantConfig c = w.quantPanel()->config();
+        c.calibImages = 16;
+        c.calibBatch = 8;
+        w.quantPanel()->setConfig(c);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
+        QVERIFY(m_dir.isValid());
+        m_model = m_dir.filePath("model");
+        test::makeModel(test::smallInfo(2, 48, 4, 2), m_model);
+        m_calib = m_dir.filePath("calib");
+        m_val = m_dir.filePath("val");
+        test::writeImageFolder(m_calib, 2, 12, 32, 1);
+        test::writeImageFolder(m_val, 2, 10, 28, 2);
+    }
+
+    void demoLoopsThroughTheLesson() {
+        MainWindow w(options());
+        smallQuantization(w);
+        test::WorkerRelay relay(w.worker());
+        QSignalSpy data(&relay, &test::WorkerRelay::dataLoaded);
+        w.openStartup(m_model, m_calib, m_val);
+        PresentationWindow* p = w.openPresentation(true);
+        p->setDemoPause(10);
+        QVERIFY(p->isDemo());
+        QVERIFY(!p->startButton()->isVisible());
+        QStringList captions;
+        QString summary;
+        connect(p, &PresentationWindow::stepChanged, this, [&](PresentationWindow::Step s) {
+            captions << p->caption();
+            if (s == PresentationWindow::Step::Summary) summary = p->summary();
+        });
+        QSignalSpy steps(p, &PresentationWindow::stepChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(p->loopsDone() >= 1, 120000);
+        // Quantize, landscape, search, summary, in that order.
+        QList<PresentationWindow::Step> order;
+        for (const QList<QVariant>& s : steps) {
+            const auto step = s.at(0).value<PresentationWindow::Step>();
+            if (order.isEmpty() || order.last() != step) order << step;
+        }
+        QVERIFY(order.size() >= 4);
+        QCOMPARE(order[0], PresentationWindow::Step::Quantizing);
+        QCOMPARE(order[1], PresentationWindow::Step::Landscape);
+        QCOMPARE(order[2], PresentationWindow::Step::Searching);
+        QCOMPARE(order[3], PresentationWindow::Step::Summary);
+        // The slice's pits, said in plain words before the search starts.
+        QVERIFY2(captions.filter(QRegularExpression("has \\d+ pits; the search hops between them"))
+                         .size() == 1,
+                 qPrintable(captions.join(" | ")));
+        QVERIFY(p->landscape()->pointCount() == 41);
+        QVERIFY(!std::isnan(p->accuracy()->fp32Top1()));
+        QVERIFY(!std::isnan(p->accuracy()->baselineTop1()));
+        QVERIFY2(summary.contains("FP32") && summary.contains("after the search"),
+                 qPrintable(summary));
+        // It loops: the next lesson starts by itself.
+        QTRY_VERIFY_WITH_TIMEOUT(p->step() != PresentationWindow::Step::Summary, 30000);
+        // Esc leaves and shows the workbench.
+        QSignalSpy left(p, &PresentationWindow::left);
+        QTest::keyClick(p, Qt::Key_Escape);
+        QCOMPARE(left.count(), 1);
+        QTRY_VERIFY(w.isVisible());
+        QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+    }
+
+    void startRunsOnceAndTextFitsAtEverySize() {
+        MainWindow w(options());
+        smallQuantization(w);
+        test::WorkerRelay relay(w.worker());
+        w.openStartup(m_model, m_calib, m_val);
+        PresentationWindow* p = w.openPresentation(false);
+        p->setDemoPause(10);
+        QVERIFY(p->startButton()->isVisible());
+        for (const QSize& size : {QSize(1280, 720), QSize(3840, 2160), QSize(1024, 600)}) {
+            p->showNormal();
+            p->resize(size);
+            QTRY_COMPARE(p->size(), size);
+            QVERIFY2(clippedLabel(p).isEmpty(), qPrintable(clippedLabel(p)));
+            // Type grows with the window.
+            QVERIFY(p->findChild<QLabel*>("caption")->font().pixelSize() >= size.height() / 31);
+        }
+        p->startButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(p->step(), PresentationWindow::Step::Summary, 120000);
+        QCOMPARE(p->loopsDone(), 1);
+        QVERIFY(p->startButton()->isEnabled());
+        QVERIFY2(clippedLabel(p).isEmpty(), qPrintable(clippedLabel(p)));
+        p->close();
+    }
+};
+
+QTEST_MAIN(TestPresentationWindow)
+#include "TestPresentationWindow.moc"
