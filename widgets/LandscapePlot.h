@@ -75,10 +75,6 @@ public Q_SLOTS:
     void setMarker(double a, double b);
     void clearMarker();
 
-Q_SIGNALS:
-    // A click (not a drag) on the landscape at coordinates (a, b); b = 0 in 1-D.
-    void pointClicked(double a, double b);
-
     // The live landscape of a search (SearchWorker's live signals, or a replayed log).
     void clearSlices();
     void startSlice(const evolq::LandscapeStart& slice);
@@ -88,6 +84,10 @@ Q_SIGNALS:
     // Shows a kept slice; follows the search again when it is the latest.
     void showVisit(int visit);
     void setFollowingSearch(bool follow);
+
+Q_SIGNALS:
+    // A click (not a drag) on the landscape at coordinates (a, b); b = 0 in 1-D.
+    void pointClicked(double a, double b);
 
 protected:
     void syncPlottables() override;
