@@ -57,9 +57,15 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     setObjectName("presentation");
     setWindowTitle(tr("Evol-Q Workbench - presentation"));
     setAttribute(Qt::WA_DeleteOnClose);
+    // A minimum of our own: otherwise the layout's, computed with the type of the current size,
+    // keeps a window that was large from shrinking (the type follows the size: applyFonts).
+    setMinimumSize(640, 360);
     auto* layout = new QVBoxLayout(this);
     m_title = new QLabel(tr("Why quantized Vision Transformers are hard to tune"));
     m_title->setAlignment(Qt::AlignCenter);
+    // The title's one line follows the window's size (applyFonts), not the other way round: a
+    // title set large for a big window must not keep the window from shrinking again.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_landscape = new LandscapePlot;
     m_landscape->setEmptyText(tr("The loss along one direction of the scales appears here."));
     m_accuracy = new AccuracyPlot;
@@ -278,7 +284,9 @@ void PresentationWindow::onIdle() {
 }
 
 void PresentationWindow::applyFonts() {
-    const int px = std::clamp(height() / 30, 14, 400);
+    // Type follows the height, and the width too, so that the one-line title (about 48 px of
+    // width per px of type) fits whatever the window's shape.
+    const int px = std::clamp(std::min(height() / 30, width() / 48), 14, 400);
     QFont f = font();
     f.setPixelSize(px);
     m_caption->setFont(f);
