@@ -137,6 +137,10 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     connect(w, &SearchWorker::searchStarted, this, [this](const RunStartEvent& run) {
         if (m_step != Step::Searching) return;
         m_totalPasses = run.passes;
+        // The summary compares figures on one set of images: the validation subset the search
+        // measures after every visit, with its FP32 and baseline.
+        if (!std::isnan(run.fp32Top1)) m_fp32 = run.fp32Top1;
+        if (!std::isnan(run.baselineTop1)) m_baseline = run.baselineTop1;
         m_accuracy->start(run);
         applyFonts();
     });
@@ -154,7 +158,7 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     connect(w, &SearchWorker::searchFinished, this, [this](const RunEndEvent& end) {
         if (m_step != Step::Searching) return;
         m_accuracy->setFinal(end);
-        if (!std::isnan(end.finalTop1)) m_searched = end.finalTop1;
+        // (end.finalTop1 is over the whole folder, not the subset of the other two figures.)
         m_jobSent = false;
     });
     resize(1280, 720);
