@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "TestSupport.h"
+#include "WorkbenchFixture.h"
 #include "WorkerRelay.h"
 #include "io/ScaleExport.h"
 #include "model/Runtime.h"
@@ -76,12 +77,10 @@ private Q_SLOTS:
         SearchWorker::registerMetaTypes();
         initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
         QVERIFY(m_dir.isValid());
-        m_model = m_dir.filePath("model");
-        test::makeModel(test::smallInfo(2, 48, 4, 2), m_model);
-        m_calib = m_dir.filePath("calib");
-        m_val = m_dir.filePath("val");
-        test::writeImageFolder(m_calib, 2, 12, 32, 1);
-        test::writeImageFolder(m_val, 2, 10, 28, 2);
+        const test::WorkbenchFixture f(m_dir.path());
+        m_model = f.model;
+        m_calib = f.calib;
+        m_val = f.val;
     }
 
     void loadsModelDataAndBaseline() {
