@@ -122,6 +122,46 @@ private Q_SLOTS:
         QCOMPARE(prov.value("fitness_history").toArray().size(), 24);
         QCOMPARE(prov.value("block_visits").toArray().size(), 6);
         QCOMPARE(prov.value("settings").toObject().value("seed").toInt(), 5);
+        QCOMPARE(prov.value("strategy").toString(), QString("evolq"));
+        QCOMPARE(prov.value("settings").toObject().value("strategy").toString(), QString("evolq"));
+        // Computed evaluations: the baseline's and every child's; a visit's start is known. They
+        // are the run's total, recorded once, not in each visit.
+        QCOMPARE(prov.value("evaluations_computed").toInt(), 1 + 6 * 3);
+        for (const QJsonValue& v : prov.value("block_visits").toArray())
+            QVERIFY(!v.toObject().contains("evaluations_computed"));
+    }
+
+    // The extended genome also moves the MLP's weight scales (and, with activations, the block's
+    // activation scales); Evol-Q's own genome leaves them alone.
+    void extendedGenomeCoversTheMlp() {
+        auto scalesOf = [](QuantizedVit& q, const QString& name) {
+            return q.quantizer(q.findQuantizer(name)).scale().clone();
+        };
+        for (GenomeKind kind :
+             {GenomeKind::Attention, GenomeKind::Weights, GenomeKind::WeightsActivations}) {
+            auto q = baseline();
+            const torch::Tensor fc1 = scalesOf(*q, "blocks.1.mlp.fc1.weight");
+            const torch::Tensor act = scalesOf(*q, "blocks.1.norm2.out");
+            const torch::Tensor qkv = scalesOf(*q, "blocks.1.attn.qkv.weight");
+            QCOMPARE(q->genomeSize(1, kind) > q->genomeSize(1), kind != GenomeKind::Attention);
+            SearchSettings s = settings();
+            s.genome = kind;
+            s.relativeMutation = true;
+            s.mutationRange = 0.05;
+            EvolSearch search(*q, m_calib, s);
+            QCOMPARE(search.run(), SearchStatus::Finished);
+            QCOMPARE(search.provenance().value("settings").toObject().value("genome").toString(),
+                     genomeName(kind));
+            QVERIFY(!torch::equal(qkv, scalesOf(*q, "blocks.1.attn.qkv.weight")));
+            QCOMPARE(!torch::equal(fc1, scalesOf(*q, "blocks.1.mlp.fc1.weight")),
+                     kind != GenomeKind::Attention);
+            QCOMPARE(!torch::equal(act, scalesOf(*q, "blocks.1.norm2.out")),
+                     kind == GenomeKind::WeightsActivations);
+            // A genome read back is the genome set.
+            const torch::Tensor g = q->genome(0, kind) * 1.5;
+            q->setGenome(0, g, kind);
+            QVERIFY(torch::equal(q->genome(0, kind), g));
+        }
     }
 
     // Relative mutation: every scale moves within r of its own starting size per accepted step, and

@@ -9,6 +9,7 @@
 #include "common/Error.h"
 #include "types/RunHistory.h"
 #include "types/SearchLog.h"
+#include "types/Settings.h"
 
 using namespace evolq;
 using evolq::test::errorOf;
@@ -99,6 +100,17 @@ private Q_SLOTS:
         QCOMPARE(r.bits, QString("W3A8"));
         QCOMPARE(r.seed, qint64(2));
         QCOMPARE(r.strategy, QString("Evol-Q"));
+        // A rival strategy's file names it, by its label.
+        {
+            QJsonObject rival = doc;
+            QJsonObject search = rival.value("search").toObject();
+            search.insert("settings", QJsonObject{{"strategy", "reconstruct"}, {"seed", 1}});
+            rival.insert("search", search);
+            const QString rivalPath = m_dir.filePath("rival.json");
+            writeFile(rivalPath, QJsonDocument(rival).toJson());
+            QCOMPARE(RunHistory::read(rivalPath).strategy,
+                     strategyLabel(StrategyKind::Reconstruct));
+        }
         QCOMPARE(r.finalFitness, 9.0);
         QCOMPARE(r.top1, 72.25);
         // The best so far never rises.

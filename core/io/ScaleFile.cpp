@@ -118,6 +118,7 @@ void ScaleFile::applyTo(QuantizedVit& q) const {
     // Parse and check everything first, then apply: a bad file leaves the model as it was.
     struct Entry {
         int index;
+        int bits;
         torch::Tensor scale, zero;
     };
     std::vector<Entry> entries;
@@ -133,16 +134,21 @@ void ScaleFile::applyTo(QuantizedVit& q) const {
             throw Error(QString("%1: names quantizer '%2', which this model does not have")
                             .arg(m_source, name));
         const FakeQuantizer& fq = q.quantizer(idx);
-        if (o.value("bits").toInt(-1) != fq.bits().bits ||
+        // Mixed precision gives weight quantizers their own bits from {3, 4, 8}.
+        const int fileBits = o.value("bits").toInt(-1);
+        const bool mixed = fq.isWeight() && fq.enabled() && fileBits != fq.bits().bits &&
+                           (fileBits == 3 || fileBits == 4 || fileBits == 8);
+        if ((fileBits != fq.bits().bits && !mixed) ||
             o.value("signed").toBool() != fq.bits().isSigned)
             throw Error(
                 QString(
                     "%1: quantizer '%2' has %3 bits (%4) but the configuration gives %5 bits (%6)")
                     .arg(m_source, name)
-                    .arg(o.value("bits").toInt(-1))
+                    .arg(fileBits)
                     .arg(o.value("signed").toBool() ? "signed" : "unsigned")
                     .arg(fq.bits().bits)
                     .arg(fq.bits().isSigned ? "signed" : "unsigned"));
+        const BitSpec bits{fileBits, fq.bits().isSigned};
         const QJsonArray sc = o.value("scales").toArray(), zp = o.value("zero_points").toArray();
         const int64_t expected = fq.isWeight()
                                      ? (fq.enabled() ? q.model().layer(idx).weight.size(0) : 1)
@@ -163,23 +169,26 @@ void ScaleFile::applyTo(QuantizedVit& q) const {
                                 .arg(m_source, name)
                                 .arg(i));
             if (!b.isDouble() || !std::isfinite(bv) ||
-                (fq.enabled() && !fq.log2() && (bv < fq.bits().lo() || bv > fq.bits().hi())) ||
+                (fq.enabled() && !fq.log2() && (bv < bits.lo() || bv > bits.hi())) ||
                 bv != std::round(bv))
                 throw Error(
                     QString("%1: quantizer '%2' zero point %3 is not an integer in [%4, %5]")
                         .arg(m_source, name)
                         .arg(i)
-                        .arg(fq.bits().lo())
-                        .arg(fq.bits().hi()));
+                        .arg(bits.lo())
+                        .arg(bits.hi()));
             s[i] = static_cast<float>(av);
             z[i] = static_cast<float>(bv);
         }
-        entries.push_back({idx, torch::tensor(s), torch::tensor(z)});
+        entries.push_back({idx, fileBits, torch::tensor(s), torch::tensor(z)});
     }
     for (int i = 0; i < q.quantizerCount(); ++i)
         if (!seen.contains(q.quantizer(i).name()))
             throw Error(QString("%1: lacks quantizer '%2'").arg(m_source, q.quantizer(i).name()));
-    for (const Entry& e : entries) q.setQuantizerParams(e.index, e.scale, e.zero);
+    for (const Entry& e : entries) {
+        q.quantizer(e.index).setBits(e.bits);
+        q.setQuantizerParams(e.index, e.scale, e.zero);
+    }
 }
 
 std::unique_ptr<QuantizedVit> loadQuantized(std::shared_ptr<VitModel> model,

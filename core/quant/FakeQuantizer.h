@@ -66,6 +66,8 @@ public:
     const torch::Tensor& zeroPoint() const { return m_zero; }
     void setParams(const torch::Tensor& scale, const torch::Tensor& zero);
     void setScale(const torch::Tensor& scale);
+    // Another bit width (mixed precision); the caller recomputes or sets the parameters.
+    void setBits(int bits) { m_bits.bits = bits; }
 
 private:
     torch::Tensor channelsFirst(const torch::Tensor& x) const;  // [C, rest]

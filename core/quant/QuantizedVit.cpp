@@ -1,6 +1,7 @@
 #include "quant/QuantizedVit.h"
 
 #include "common/Error.h"
+#include "model/Runtime.h"
 
 namespace evolq {
 
@@ -149,29 +150,78 @@ void QuantizedVit::setQuantizerParams(int i, const torch::Tensor& scale,
     m_calibrated = true;
 }
 
-int QuantizedVit::genomeSize(int block) const {
-    return static_cast<int>(m_wq[m_model->layerIndex(block, kQkv)].scale().numel() +
-                            m_wq[m_model->layerIndex(block, kProj)].scale().numel());
+std::vector<int> QuantizedVit::genomeQuantizers(int block, GenomeKind kind) const {
+    std::vector<int> out{m_model->layerIndex(block, kQkv), m_model->layerIndex(block, kProj)};
+    if (kind == GenomeKind::Attention) return out;
+    out.push_back(m_model->layerIndex(block, kFc1));
+    out.push_back(m_model->layerIndex(block, kFc2));
+    if (kind == GenomeKind::Weights) return out;
+    for (int p = 0; p < kPointsPerBlock; ++p) {
+        const int point = m_model->pointIndex(block, static_cast<BlockPoint>(p));
+        const FakeQuantizer& a = m_aq[point];
+        if (a.enabled() && !a.log2() && a.calibrated())
+            out.push_back(static_cast<int>(m_wq.size()) + point);
+    }
+    return out;
 }
 
-torch::Tensor QuantizedVit::genome(int block) const {
-    return torch::cat({m_wq[m_model->layerIndex(block, kQkv)].scale(),
-                       m_wq[m_model->layerIndex(block, kProj)].scale()});
+int QuantizedVit::genomeSize(int block, GenomeKind kind) const {
+    int64_t n = 0;
+    for (int i : genomeQuantizers(block, kind)) n += quantizer(i).scale().numel();
+    return static_cast<int>(n);
 }
 
-void QuantizedVit::setGenome(int block, const torch::Tensor& g) {
-    const int qi = m_model->layerIndex(block, kQkv), pi = m_model->layerIndex(block, kProj);
-    const int64_t nq = m_wq[qi].scale().numel(), np = m_wq[pi].scale().numel();
-    if (g.numel() != nq + np)
+torch::Tensor QuantizedVit::genome(int block, GenomeKind kind) const {
+    std::vector<torch::Tensor> parts;
+    for (int i : genomeQuantizers(block, kind)) parts.push_back(quantizer(i).scale().reshape({-1}));
+    return torch::cat(parts);
+}
+
+void QuantizedVit::setGenome(int block, const torch::Tensor& g, GenomeKind kind) {
+    const std::vector<int> qs = genomeQuantizers(block, kind);
+    const int64_t expected = genomeSize(block, kind);
+    if (g.numel() != expected)
         throw Error(QString("genome of block %1 has %2 values, expected %3")
                         .arg(block)
                         .arg(g.numel())
-                        .arg(nq + np));
+                        .arg(expected));
     const torch::Tensor flat = g.reshape({-1}).to(torch::kFloat32);
-    m_wq[qi].setScale(flat.slice(0, 0, nq).clone());
-    m_wq[pi].setScale(flat.slice(0, nq).clone());
-    invalidate(qi);
-    invalidate(pi);
+    int64_t at = 0;
+    for (int i : qs) {
+        FakeQuantizer& fq = quantizer(i);
+        const int64_t n = fq.scale().numel();
+        fq.setScale(flat.slice(0, at, at + n).view(fq.scale().sizes()).clone());
+        at += n;
+        if (i < static_cast<int>(m_wq.size())) invalidate(i);
+    }
+}
+
+void QuantizedVit::setWeightBits(int layer, int bits) {
+    if (layer < 0 || layer >= static_cast<int>(m_wq.size()))
+        throw Error(QString("no weight quantizer %1").arg(layer));
+    FakeQuantizer& fq = m_wq[layer];
+    if (!fq.enabled()) throw Error(QString("%1 is not quantized").arg(fq.name()));
+    fq.setBits(bits);
+    fq.resetObserver();
+    fq.observe(m_model->layer(layer).weight.detach(), true);
+    fq.finalize();
+    invalidate(layer);
+}
+
+std::vector<std::vector<torch::Tensor>> QuantizedVit::blockInputs(const torch::Tensor& images,
+                                                                  int64_t chunkSize) {
+    const int L = m_model->depth();
+    const int64_t n = images.size(0), c = std::max<int64_t>(1, chunkSize);
+    std::vector<std::vector<torch::Tensor>> inputs((n + c - 1) / c);
+    prepareConcurrent();
+    forEachChunk(static_cast<int64_t>(inputs.size()), [&](int64_t k) {
+        torch::Tensor x = embed(images.slice(0, k * c, std::min<int64_t>((k + 1) * c, n)));
+        for (int b = 0; b < L; ++b) {
+            inputs[k].push_back(x);
+            if (b + 1 < L) x = runBlocks(b, b + 1, x);
+        }
+    });
+    return inputs;
 }
 
 QuantizedVit::State QuantizedVit::state() const {
@@ -179,12 +229,16 @@ QuantizedVit::State QuantizedVit::state() const {
     for (int i = 0; i < quantizerCount(); ++i) {
         s.scales.push_back(quantizer(i).scale().clone());
         s.zeros.push_back(quantizer(i).zeroPoint().clone());
+        s.bits.push_back(quantizer(i).bits().bits);
     }
     return s;
 }
 
 void QuantizedVit::restore(const State& s) {
-    for (int i = 0; i < quantizerCount(); ++i) setQuantizerParams(i, s.scales[i], s.zeros[i]);
+    for (int i = 0; i < quantizerCount(); ++i) {
+        if (i < static_cast<int>(s.bits.size())) quantizer(i).setBits(s.bits[i]);
+        setQuantizerParams(i, s.scales[i], s.zeros[i]);
+    }
 }
 
 }  // namespace evolq

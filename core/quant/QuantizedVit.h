@@ -9,6 +9,7 @@
 #include "model/VitModel.h"
 #include "quant/FakeQuantizer.h"
 #include "types/QuantConfig.h"
+#include "types/Settings.h"
 
 namespace evolq {
 
@@ -37,6 +38,11 @@ public:
         return m_model->runBlocks(from, to, x, this);
     }
     torch::Tensor head(const torch::Tensor& x) { return m_model->head(x, this); }
+    // The input of every block under the current scales, [chunk][block], for the images in
+    // chunks of `chunkSize` rows run in parallel (forEachChunk): what a search visiting blocks
+    // last to first reuses for a whole pass (same chunks and operations as a full forward).
+    std::vector<std::vector<torch::Tensor>> blockInputs(const torch::Tensor& images,
+                                                        int64_t chunkSize);
 
     // All quantizers: weights in layer order, then activations in point order.
     int quantizerCount() const { return static_cast<int>(m_wq.size() + m_aq.size()); }
@@ -51,15 +57,29 @@ public:
     void setQuantizerParams(int i, const torch::Tensor& scale, const torch::Tensor& zero);
 
     // The Evol-Q genome of a block: the qkv then proj per-channel weight scales, flattened.
-    torch::Tensor genome(int block) const;
-    void setGenome(int block, const torch::Tensor& g);
-    int genomeSize(int block) const;
+    torch::Tensor genome(int block) const { return genome(block, GenomeKind::Attention); }
+    void setGenome(int block, const torch::Tensor& g) {
+        setGenome(block, g, GenomeKind::Attention);
+    }
+    int genomeSize(int block) const { return genomeSize(block, GenomeKind::Attention); }
+    // A genome of another kind: qkv, proj, then (weights) fc1, fc2, then (weights+activations)
+    // the scales of the block's enabled uniform activation quantizers in point order. The
+    // attention genome is always its first genomeSize(block) values.
+    torch::Tensor genome(int block, GenomeKind kind) const;
+    void setGenome(int block, const torch::Tensor& g, GenomeKind kind);
+    int genomeSize(int block, GenomeKind kind) const;
+    // The quantizer indices a genome of this kind covers, in its order.
+    std::vector<int> genomeQuantizers(int block, GenomeKind kind) const;
+    // Mixed precision: another bit width for one weight quantizer, its scales recomputed by its
+    // observer from the weights.
+    void setWeightBits(int layer, int bits);
     // The weight quantizer index of a block's qkv / proj layer (for channel-level work).
     int weightQuantizerIndex(int layer) const { return layer; }
 
     // Snapshot and restore of every scale and zero point (for sweeps that must leave no trace).
     struct State {
         std::vector<torch::Tensor> scales, zeros;
+        std::vector<int> bits;  // per quantizer (mixed precision changes weights' bits)
     };
     State state() const;
     void restore(const State& s);

@@ -116,16 +116,7 @@ bool FitnessFunction::cacheBlockInputs() {
     const int L = i.depth;
     const int64_t bytes = int64_t(images()) * (i.numPatches + i.numPrefixTokens) * i.width * L * 4;
     if (bytes > kBlockInputsBytes) return false;
-    std::vector<std::vector<torch::Tensor>> inputs(chunks());
-    m_q.prepareConcurrent();
-    forEachChunk(chunks(), [&](int64_t k) {
-        torch::Tensor x = m_q.embed(chunkOf(m_images, k));
-        for (int b = 0; b < L; ++b) {
-            inputs[k].push_back(x);
-            if (b + 1 < L) x = m_q.runBlocks(b, b + 1, x);
-        }
-    });
-    m_inputs = std::move(inputs);
+    m_inputs = m_q.blockInputs(m_images, chunkSize());
     return true;
 }
 

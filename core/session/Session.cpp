@@ -288,7 +288,7 @@ void Session::startSearch(const SearchSettings& settings, SearchCallbacks callba
         m_callbacks = std::move(callbacks);
         m_endEvent.reset();
         m_final.reset();
-        m_search = std::make_unique<EvolSearch>(*m_q, calib.images, settings, valImages, valLabels);
+        m_search = makeSearchStrategy(*m_q, calib.images, settings, valImages, valLabels);
         m_search->setReferenceAccuracy(m_val.defined() ? m_val.fp32Top1 : NaN,
                                        m_val.defined() ? m_val.baselineTop1 : NaN);
         SearchCallbacks cb = m_callbacks;

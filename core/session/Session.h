@@ -17,7 +17,7 @@
 #include "landscape/LiveLandscape.h"
 #include "model/VitModel.h"
 #include "quant/QuantizedVit.h"
-#include "search/EvolSearch.h"
+#include "search/SearchStrategy.h"
 #include "types/Sensitivity.h"
 #include "types/Settings.h"
 #include "types/Summaries.h"
@@ -94,9 +94,9 @@ public:
     const QuantConfig& quantConfig() const;
 
     // --- Search -----------------------------------------------------------------------------
-    // Prepares an Evol-Q run on the quantized model (from the baseline unless settings say
-    // otherwise); the callbacks receive its events, and `live` those of the live landscape when
-    // settings.live asks for one. Run the search with runSearch().
+    // Prepares a run of the strategy settings name (Evol-Q by default) on the quantized model (from
+    // the baseline unless settings say otherwise); the callbacks receive its events, and `live`
+    // those of the live landscape when settings.live asks for one. Run the search with runSearch().
     void startSearch(const SearchSettings& settings, SearchCallbacks callbacks,
                      LiveLandscapeCallbacks live = {});
     // Runs until the search finishes, pauses or is cancelled (control()). Paused: call again to
@@ -104,7 +104,7 @@ public:
     // written. Finished: the result is kept; call finishSearch().
     SearchStatus runSearch();
     bool searchActive() const { return static_cast<bool>(m_search); }
-    const EvolSearch* search() const { return m_search.get(); }
+    const SearchStrategy* search() const { return m_search.get(); }
     const LiveLandscape* liveLandscape() const { return m_live.get(); }
     const SearchSettings& searchSettings() const { return m_searchSettings; }
     // After a finished run: top-1 of FP32, baseline and result over the whole validation folder
@@ -199,7 +199,7 @@ private:
     double m_folderFp32Top1 = std::numeric_limits<double>::quiet_NaN();
     double m_folderBaselineTop1 = std::numeric_limits<double>::quiet_NaN();
 
-    std::unique_ptr<EvolSearch> m_search;
+    std::unique_ptr<SearchStrategy> m_search;
     std::unique_ptr<LiveLandscape> m_live;  // beside m_search, when the settings ask for it
     SearchSettings m_searchSettings;
     std::optional<QuantizedVit::State> m_runStart, m_lastVisit;

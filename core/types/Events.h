@@ -17,7 +17,9 @@ struct RunStartEvent {
     double fp32Top1 = std::numeric_limits<double>::quiet_NaN();      // percent, NaN if not measured
     double baselineTop1 = std::numeric_limits<double>::quiet_NaN();  // percent, NaN if not measured
     double baselineFitness = 0;
-    QString loss;  // "infonce", "mse", "kl", "cosine"
+    QString loss;      // "infonce", "mse", "kl", "cosine"
+    QString strategy;  // "evolq", "random", "similarity", "reconstruct"
+    unsigned seed = 0;
 };
 
 struct FitnessEvent {

@@ -8,6 +8,7 @@
 
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "types/Settings.h"
 
 namespace evolq {
 
@@ -56,8 +57,8 @@ QStringList csvFields(const QString& line) {
 
 QString strategyOf(const QJsonObject& search) {
     const QString s = search.value("settings").toObject().value("strategy").toString();
-    if (!s.isEmpty()) return s;
-    return search.value("strategy").toString("Evol-Q");
+    if (!s.isEmpty()) return RunHistory::strategyDisplayName(s);
+    return RunHistory::strategyDisplayName(search.value("strategy").toString("Evol-Q"));
 }
 
 QString num(double v, int digits) {
@@ -89,6 +90,12 @@ QString RunRecord::settingsText() const {
 
 namespace RunHistory {
 
+QString strategyDisplayName(const QString& nameOrLabel) {
+    for (StrategyKind k : strategyKinds())
+        if (strategyName(k) == nameOrLabel.trimmed().toLower()) return strategyLabel(k);
+    return nameOrLabel;
+}
+
 RunRecord fromSearchLog(const QString& text, const QString& path) {
     RunRecord r;
     r.source = path;
@@ -113,7 +120,7 @@ RunRecord fromSearchLog(const QString& text, const QString& path) {
                 r.settings = settings;
                 if (settings.contains("seed")) r.seed = settings.value("seed").toInteger();
                 if (settings.contains("strategy"))
-                    r.strategy = settings.value("strategy").toString();
+                    r.strategy = strategyDisplayName(settings.value("strategy").toString());
             }
             continue;
         }

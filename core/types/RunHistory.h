@@ -34,6 +34,9 @@ struct RunRecord {
 
 namespace RunHistory {
 
+// The label of a strategy named in a file ("evolq" -> "Evol-Q"); any other text as it is.
+QString strategyDisplayName(const QString& nameOrLabel);
+
 // A search log (evolq search --log, the fitness plot's Save data) or a native scale file with a
 // search in its provenance, chosen by content. Throws evolq::Error naming the file and the
 // problem.

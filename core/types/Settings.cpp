@@ -45,6 +45,65 @@ LossKind lossFromName(const QString& name) {
     throw Error(QString("unknown loss '%1' (infonce, mse, kl, cosine)").arg(name));
 }
 
+QString strategyName(StrategyKind k) {
+    switch (k) {
+        case StrategyKind::EvolQ:
+            return "evolq";
+        case StrategyKind::Random:
+            return "random";
+        case StrategyKind::Similarity:
+            return "similarity";
+        case StrategyKind::Reconstruct:
+            return "reconstruct";
+    }
+    return "evolq";
+}
+
+QString strategyLabel(StrategyKind k) {
+    switch (k) {
+        case StrategyKind::EvolQ:
+            return "Evol-Q";
+        case StrategyKind::Random:
+            return "random search";
+        case StrategyKind::Similarity:
+            return "similarity";
+        case StrategyKind::Reconstruct:
+            return "MGRQ";
+    }
+    return "Evol-Q";
+}
+
+QList<StrategyKind> strategyKinds() {
+    return {StrategyKind::EvolQ, StrategyKind::Random, StrategyKind::Similarity,
+            StrategyKind::Reconstruct};
+}
+
+StrategyKind strategyFromName(const QString& name) {
+    for (StrategyKind k : strategyKinds())
+        if (strategyName(k) == name.trimmed().toLower()) return k;
+    throw Error(
+        QString("unknown strategy '%1' (evolq, random, similarity, reconstruct)").arg(name));
+}
+
+QString genomeName(GenomeKind k) {
+    switch (k) {
+        case GenomeKind::Attention:
+            return "attention";
+        case GenomeKind::Weights:
+            return "weights";
+        case GenomeKind::WeightsActivations:
+            return "weights+activations";
+    }
+    return "attention";
+}
+
+GenomeKind genomeFromName(const QString& name) {
+    for (GenomeKind k :
+         {GenomeKind::Attention, GenomeKind::Weights, GenomeKind::WeightsActivations})
+        if (genomeName(k) == name.trimmed().toLower()) return k;
+    throw Error(QString("unknown genome '%1' (attention, weights, weights+activations)").arg(name));
+}
+
 QString LiveLandscapeSettings::spec() const {
     if (!enabled()) return "off";
     return QString("%1d:%2").arg(dims).arg(points);
@@ -122,8 +181,84 @@ QString SearchSettings::mutationUnit() const {
     return relativeMutation ? "fraction of each starting scale" : "absolute";
 }
 
+namespace {
+
+QJsonObject similarityJson(const SimilaritySettings& s) {
+    return QJsonObject{{"candidates", s.candidates},
+                       {"low", s.low},
+                       {"high", s.high},
+                       {"rounds", s.rounds},
+                       {"images", s.images},
+                       {"similarity", s.cosine ? "cosine" : "pearson"},
+                       {"ranking_weight", s.rankingWeight}};
+}
+
+SimilaritySettings similarityFromJson(const QJsonObject& o) {
+    SimilaritySettings s;
+    s.candidates = o.value("candidates").toInt(s.candidates);
+    s.low = o.value("low").toDouble(s.low);
+    s.high = o.value("high").toDouble(s.high);
+    s.rounds = o.value("rounds").toInt(s.rounds);
+    s.images = o.value("images").toInt(s.images);
+    s.cosine = o.value("similarity").toString("pearson") == "cosine";
+    s.rankingWeight = o.value("ranking_weight").toDouble(s.rankingWeight);
+    return s;
+}
+
+QJsonObject reconstructJson(const ReconstructSettings& s) {
+    return QJsonObject{{"steps", s.steps},
+                       {"learning_rate", s.learningRate},
+                       {"mse_weight", s.mseWeight},
+                       {"global_weight", s.globalWeight},
+                       {"local_weight", s.localWeight}};
+}
+
+ReconstructSettings reconstructFromJson(const QJsonObject& o) {
+    ReconstructSettings s;
+    s.steps = o.value("steps").toInt(s.steps);
+    s.learningRate = o.value("learning_rate").toDouble(s.learningRate);
+    s.mseWeight = o.value("mse_weight").toDouble(s.mseWeight);
+    s.globalWeight = o.value("global_weight").toDouble(s.globalWeight);
+    s.localWeight = o.value("local_weight").toDouble(s.localWeight);
+    return s;
+}
+
+}  // namespace
+
+QJsonObject SearchSettings::strategyJson() const {
+    QJsonObject o{{"strategy", strategyName(strategy)}, {"mixed_precision", mixedPrecision}};
+    switch (strategy) {
+        case StrategyKind::EvolQ:
+        case StrategyKind::Random:
+            o.insert("genome", genomeName(genome));
+            o.insert("passes", passes);
+            o.insert("cycles", cycles);
+            if (strategy == StrategyKind::EvolQ) {
+                o.insert("population", population);
+                o.insert("samples", samples);
+            }
+            o.insert("mutation_range", mutationRange);
+            o.insert("relative_mutation", relativeMutation);
+            break;
+        case StrategyKind::Similarity:
+            o.insert("similarity", similarityJson(similarity));
+            break;
+        case StrategyKind::Reconstruct:
+            o.insert("reconstruct", reconstructJson(reconstruct));
+            o.insert("passes", passes);  // the budget, as Evol-Q's: passes x (1 + cycles)
+            o.insert("cycles", cycles);
+            break;
+    }
+    return o;
+}
+
 QJsonObject SearchSettings::toJson() const {
-    return QJsonObject{{"passes", passes},
+    return QJsonObject{{"strategy", strategyName(strategy)},
+                       {"genome", genomeName(genome)},
+                       {"mixed_precision", mixedPrecision},
+                       {"similarity", similarityJson(similarity)},
+                       {"reconstruct", reconstructJson(reconstruct)},
+                       {"passes", passes},
                        {"cycles", cycles},
                        {"population", population},
                        {"samples", samples},
@@ -141,6 +276,13 @@ QJsonObject SearchSettings::toJson() const {
 
 SearchSettings SearchSettings::fromJson(const QJsonObject& o) {
     SearchSettings s;
+    if (o.contains("strategy")) s.strategy = strategyFromName(o.value("strategy").toString());
+    if (o.contains("genome")) s.genome = genomeFromName(o.value("genome").toString());
+    s.mixedPrecision = o.value("mixed_precision").toDouble(s.mixedPrecision);
+    if (o.value("similarity").isObject())
+        s.similarity = similarityFromJson(o.value("similarity").toObject());
+    if (o.value("reconstruct").isObject())
+        s.reconstruct = reconstructFromJson(o.value("reconstruct").toObject());
     s.passes = o.value("passes").toInt(s.passes);
     s.cycles = o.value("cycles").toInt(s.cycles);
     s.population = o.value("population").toInt(s.population);
@@ -166,6 +308,21 @@ void SearchSettings::validate() const {
     if (!(fitness.temperature > 0)) throw Error("the temperature must be positive");
     if (fitness.batch < 2) throw Error("a fitness batch needs at least 2 images");
     if (valSubset < 0) throw Error("the validation subset cannot be negative");
+    if (mixedPrecision != 0 && !(mixedPrecision >= 3 && mixedPrecision <= 8))
+        throw Error(QString("a mixed-precision budget is an average of 3 to 8 bits (from 3, 4 and "
+                            "8), not %1")
+                        .arg(mixedPrecision));
+    if (similarity.candidates < 2) throw Error("the similarity search needs at least 2 candidates");
+    if (!(similarity.low > 0) || !(similarity.high > similarity.low))
+        throw Error("the similarity search's interval factors need 0 < low < high");
+    if (similarity.rounds < 1) throw Error("the similarity search needs at least 1 round");
+    if (similarity.images < 1) throw Error("the similarity search needs at least 1 image");
+    if (!(similarity.rankingWeight >= 0)) throw Error("the ranking loss weight cannot be negative");
+    if (reconstruct.steps < 0) throw Error("reconstruction steps cannot be negative");
+    if (!(reconstruct.learningRate > 0)) throw Error("the learning rate must be positive");
+    if (!(reconstruct.mseWeight >= 0) || !(reconstruct.globalWeight >= 0) ||
+        !(reconstruct.localWeight >= 0))
+        throw Error("the reconstruction loss weights cannot be negative");
     live.validate();
 }
 

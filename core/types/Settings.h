@@ -64,7 +64,54 @@ struct LiveLandscapeSettings {
 // ---------------------------------------------------------------------------------------------
 // Search
 
+// The search strategies behind one interface (core/search/SearchStrategy), METHOD.md:
+//   evolq:       Evol-Q's block-wise regularized evolution
+//   random:      random search with Evol-Q's mutation and budget (the control)
+//   similarity:  Liu et al. 2021, per-layer interval grid search by output similarity
+//   reconstruct: MGRQ, block-wise Adam on the scales with a straight-through estimator
+enum class StrategyKind { EvolQ, Random, Similarity, Reconstruct };
+QString strategyName(StrategyKind k);   // "evolq", "random", "similarity", "reconstruct"
+QString strategyLabel(StrategyKind k);  // "Evol-Q", "random search", "similarity", "MGRQ"
+StrategyKind strategyFromName(const QString& name);  // throws evolq::Error
+QList<StrategyKind> strategyKinds();
+
+// What a block's genome covers (evolq and random):
+//   attention: the qkv and proj per-channel weight scales (Evol-Q's genome)
+//   weights:   also fc1 and fc2, every weight scale of the block
+//   weights+activations: also the block's activation scales
+enum class GenomeKind { Attention, Weights, WeightsActivations };
+QString genomeName(GenomeKind k);                // "attention", "weights", "weights+activations"
+GenomeKind genomeFromName(const QString& name);  // throws evolq::Error
+
+// Liu et al. 2021: per layer, candidate intervals alpha x (the baseline's interval), alpha on a
+// grid over [low, high]; weights and the layer's input activation alternately for `rounds`.
+struct SimilaritySettings {
+    int candidates = 100;
+    double low = 0.5, high = 1.2;
+    int rounds = 3;
+    int images = 32;             // calibration images the layer outputs are compared on
+    bool cosine = false;         // cosine instead of Pearson similarity
+    double rankingWeight = 1.0;  // weight of the attention-score ranking loss (qkv layers)
+};
+
+// MGRQ: per block, Adam on the block's weight scales (log-parametrized, so they stay positive)
+// with straight-through rounding; loss = mse x block-output MSE + global x KL(final quantized ||
+// FP logits) + local x (mean, variance) mismatch of each layer output inside the block. A step is
+// one forward + backward pass over the calibration images (gradients accumulated chunk by chunk).
+struct ReconstructSettings {
+    int steps = 0;  // Adam steps per block (each one forward + backward pass); 0 = Evol-Q's budget
+    double learningRate = 1e-3;
+    double mseWeight = 1.0, globalWeight = 1.0, localWeight = 1.0;
+};
+
 struct SearchSettings {
+    StrategyKind strategy = StrategyKind::EvolQ;
+    GenomeKind genome = GenomeKind::Attention;
+    // Nuclear-norm-guided weight bits per layer from {3, 4, 8} under this average (0 = off).
+    double mixedPrecision = 0;
+    SimilaritySettings similarity;
+    ReconstructSettings reconstruct;
+
     int passes = 10;
     int cycles = 3;
     int population = 15;
@@ -90,14 +137,18 @@ struct SearchSettings {
     double rangeFor(int weightBits) const;
     QString mutationUnit() const;  // "absolute" or "fraction of each starting scale"
 
-    // Keys: passes, cycles, population, samples, mutation_range (the setting: 0 = default),
-    // relative_mutation, loss, temperature, fitness_batch, seed, val_subset, from_baseline,
-    // final_evaluation, live_landscape (an object). The output path is not part of it.
+    // Keys: strategy, genome, mixed_precision, passes, cycles, population, samples,
+    // mutation_range (the setting: 0 = default), relative_mutation, loss, temperature,
+    // fitness_batch, seed, val_subset, from_baseline, final_evaluation, live_landscape,
+    // similarity and reconstruct (objects). The output path is not part of it.
     QJsonObject toJson() const;
     // Missing fields keep their defaults; an unknown loss throws evolq::Error.
     static SearchSettings fromJson(const QJsonObject& o);
     // Throws evolq::Error naming the first value out of range.
     void validate() const;
+    // The settings of the chosen strategy only (what its provenance records beside the common
+    // ones): e.g. passes, cycles, population, samples, mutation and genome for evolq.
+    QJsonObject strategyJson() const;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -280,7 +280,7 @@ void SearchWorker::flushFitness() {
         const FitnessEvent last = d->pendingFitness.last();
         Q_EMIT fitnessEvents(d->pendingFitness);
         d->pendingFitness.clear();
-        if (const EvolSearch* search = d->session.search()) {
+        if (const SearchStrategy* search = d->session.search()) {
             const int total = search->evaluationsTotal();
             Q_EMIT progress(last.evaluation, total,
                             etaSeconds(last.elapsed, last.evaluation, total));
