@@ -209,7 +209,8 @@ void RunHistoryPanel::beginRun(const RunStartEvent& start, const QJsonObject& se
                                const QString& bits) {
     m_current = RunRecord();
     m_current.source = tr("this session");
-    m_current.strategy = settings.value("strategy").toString("Evol-Q");
+    m_current.strategy =
+        RunHistory::strategyDisplayName(settings.value("strategy").toString("Evol-Q"));
     m_current.bits = bits;
     m_current.settings = settings;
     m_current.seed = settings.value("seed").toInteger(-1);

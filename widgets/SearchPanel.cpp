@@ -25,6 +25,9 @@ QSpinBox* spin(QWidget* parent, int lo, int hi) {
 
 SearchPanel::SearchPanel(QWidget* parent)
     : QWidget(parent),
+      m_strategy(new QComboBox(this)),
+      m_genome(new QComboBox(this)),
+      m_mixed(new QDoubleSpinBox(this)),
       m_passes(spin(this, 1, 100000)),
       m_cycles(spin(this, 1, 100000)),
       m_population(spin(this, 1, 100000)),
@@ -49,6 +52,26 @@ SearchPanel::SearchPanel(QWidget* parent)
       m_cancel(new QPushButton(tr("Cancel"), this)),
       m_progress(new QProgressBar(this)),
       m_eta(new QLabel(this)) {
+    m_strategy->setObjectName("strategy");
+    for (StrategyKind k : strategyKinds()) m_strategy->addItem(strategyLabel(k), strategyName(k));
+    m_strategy->setToolTip(
+        tr("Evol-Q, or a rival on the same plots: random search (same mutation and budget), the "
+           "similarity interval search (Liu et al. 2021), block reconstruction (MGRQ)"));
+    m_genome->setObjectName("genome");
+    m_genome->addItem(tr("attention weights (qkv, proj)"), genomeName(GenomeKind::Attention));
+    m_genome->addItem(tr("all weights (+ fc1, fc2)"), genomeName(GenomeKind::Weights));
+    m_genome->addItem(tr("all weights + activations"), genomeName(GenomeKind::WeightsActivations));
+    m_genome->setToolTip(tr("What Evol-Q and random search change in each block"));
+    m_mixed->setObjectName("mixedPrecision");
+    m_mixed->setRange(2.99, 8);
+    m_mixed->setDecimals(2);
+    m_mixed->setSingleStep(0.25);
+    m_mixed->setSpecialValueText(tr("off"));
+    m_mixed->setSuffix(tr(" bits"));
+    m_mixed->setToolTip(
+        tr("Weight bits per block layer from 3, 4 and 8, more to layers whose "
+           "output has a larger nuclear norm, under this average"));
+    connect(m_strategy, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
     m_mutation->setDecimals(6);
     m_mutation->setRange(0, 10);
     m_mutation->setSingleStep(1e-4);
@@ -105,6 +128,9 @@ SearchPanel::SearchPanel(QWidget* parent)
     connect(m_liveMode, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
 
     auto* form = new QFormLayout;
+    form->addRow(tr("Strategy:"), m_strategy);
+    form->addRow(tr("Genome:"), m_genome);
+    form->addRow(tr("Mixed precision:"), m_mixed);
     form->addRow(tr("Passes (P):"), m_passes);
     form->addRow(tr("Cycles per block (K):"), m_cycles);
     form->addRow(tr("Population:"), m_population);
@@ -158,7 +184,10 @@ bool SearchPanel::usesTemperature() const {
 }
 
 SearchSettings SearchPanel::settings() const {
-    SearchSettings s;
+    SearchSettings s = m_kept;
+    s.strategy = strategyFromName(m_strategy->currentData().toString());
+    s.genome = genomeFromName(m_genome->currentData().toString());
+    s.mixedPrecision = m_mixed->value() < 3 ? 0 : m_mixed->value();
     s.passes = m_passes->value();
     s.cycles = m_cycles->value();
     s.population = m_population->value();
@@ -183,6 +212,13 @@ SearchSettings SearchPanel::settings() const {
 }
 
 void SearchPanel::setSettings(const SearchSettings& s) {
+    m_kept = s;
+    m_kept.outputPath.clear();
+    const int strategy = m_strategy->findData(strategyName(s.strategy));
+    m_strategy->setCurrentIndex(strategy >= 0 ? strategy : 0);
+    const int genome = m_genome->findData(genomeName(s.genome));
+    m_genome->setCurrentIndex(genome >= 0 ? genome : 0);
+    m_mixed->setValue(s.mixedPrecision > 0 ? s.mixedPrecision : m_mixed->minimum());
     m_passes->setValue(s.passes);
     m_cycles->setValue(s.cycles);
     m_population->setValue(s.population);
@@ -254,14 +290,29 @@ void SearchPanel::updateButtons() {
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
     m_cancel->setEnabled(searching || paused);
     for (QWidget* w : std::initializer_list<QWidget*>{
-             m_passes, m_cycles, m_population, m_samples, m_mutation, m_relative, m_loss,
-             m_temperature, m_batch, m_seed, m_valSubset, m_fromBaseline, m_finalEval, m_liveMode})
+             m_strategy, m_genome, m_mixed, m_passes, m_cycles, m_population, m_samples, m_mutation,
+             m_relative, m_loss, m_temperature, m_batch, m_seed, m_valSubset, m_fromBaseline,
+             m_finalEval, m_liveMode})
         w->setEnabled(!searching && !paused);
     const bool live = m_liveMode->currentData().toInt() > 0;
     for (QWidget* w : std::initializer_list<QWidget*>{m_livePoints, m_liveRadius, m_liveAxes,
                                                       m_liveShare, m_liveSubset})
         w->setEnabled(!searching && !paused && live);
     if (!searching && !paused) m_temperature->setEnabled(usesTemperature());
+    // Population, samples and the genome are Evol-Q's (the genome random search's too); the
+    // similarity search has no mutation.
+    const QString strategy = m_strategy->currentData().toString();
+    const bool evolq = strategy == strategyName(StrategyKind::EvolQ);
+    const bool mutates = evolq || strategy == strategyName(StrategyKind::Random);
+    if (!searching && !paused) {
+        m_population->setEnabled(evolq);
+        m_samples->setEnabled(evolq);
+        m_genome->setEnabled(mutates);
+        m_mutation->setEnabled(mutates);
+        m_relative->setEnabled(mutates);
+        m_passes->setEnabled(strategy != strategyName(StrategyKind::Similarity));
+        m_cycles->setEnabled(strategy != strategyName(StrategyKind::Similarity));
+    }
 }
 
 void SearchPanel::setProgress(int done, int total, double etaSeconds) {

@@ -15,7 +15,8 @@ class QSpinBox;
 
 namespace evolq {
 
-// Evol-Q's settings, the live landscape's, Start / Pause-Resume / Cancel, and a progress bar with
+// The strategy (Evol-Q or a rival), its genome and mixed precision, Evol-Q's settings, the live
+// landscape's, Start / Pause-Resume / Cancel, and a progress bar with
 // evaluations done / total and the ETA.
 class SearchPanel : public QWidget {
     Q_OBJECT
@@ -51,6 +52,12 @@ private:
     // Whether the chosen loss has a temperature (infoNCE).
     bool usesTemperature() const;
 
+    QComboBox* m_strategy;
+    QComboBox* m_genome;
+    QDoubleSpinBox* m_mixed;
+    // What the panel does not show (the similarity search's and reconstruction's settings) is
+    // kept as set, so that settings() returns it.
+    SearchSettings m_kept;
     QSpinBox* m_passes;
     QSpinBox* m_cycles;
     QSpinBox* m_population;

@@ -62,6 +62,40 @@ QString calibArg(const CliArgs& a) {
 
 void addSearchOptions(CliArgs& a) {
     const SearchSettings d;
+    a.option("strategy", "search strategy: evolq, random, similarity, reconstruct", "NAME",
+             strategyName(d.strategy));
+    a.option("genome",
+             "what evolq and random search per block: attention (qkv, proj weight scales), "
+             "weights (also fc1, fc2), weights+activations (also the block's activation scales)",
+             "KIND", genomeName(d.genome));
+    a.option("mixed-precision",
+             "nuclear-norm-guided weight bits per block layer from {3, 4, 8} under this average "
+             "(0 = off; any strategy)",
+             "BITS", "0");
+    a.option("sim-candidates", "similarity: candidate intervals per layer", "N",
+             QString::number(d.similarity.candidates));
+    a.option("sim-range", "similarity: candidates from LOW to HIGH times the baseline interval",
+             "LOW:HIGH", QString("%1:%2").arg(d.similarity.low).arg(d.similarity.high));
+    a.option("sim-rounds", "similarity: rounds alternating weights and activations", "N",
+             QString::number(d.similarity.rounds));
+    a.option("sim-images", "similarity: calibration images the layer outputs are compared on", "N",
+             QString::number(d.similarity.images));
+    a.option("sim-metric", "similarity: pearson or cosine", "NAME", "pearson");
+    a.option("sim-ranking", "similarity: weight of the attention ranking loss", "W",
+             QString::number(d.similarity.rankingWeight));
+    a.option("rec-steps",
+             "reconstruct: Adam steps per block, each a forward + backward pass (0 = Evol-Q's "
+             "budget: passes x (1 + cycles) - 2)",
+             "N", QString::number(d.reconstruct.steps));
+    a.option("rec-lr", "reconstruct: Adam learning rate on the log scales", "LR",
+             QString::number(d.reconstruct.learningRate));
+    a.option("rec-weights",
+             "reconstruct: weights of block-output MSE, global KL and local mean/variance terms",
+             "MSE:GLOBAL:LOCAL",
+             QString("%1:%2:%3")
+                 .arg(d.reconstruct.mseWeight)
+                 .arg(d.reconstruct.globalWeight)
+                 .arg(d.reconstruct.localWeight));
     a.option("passes", "passes over all blocks", "P", QString::number(d.passes));
     a.option("cycles", "evolution cycles per block visit", "K", QString::number(d.cycles));
     a.option("population", "population size", "N", QString::number(d.population));
@@ -115,6 +149,41 @@ SearchSettings searchSettingsFrom(const CliArgs& a, unsigned seed) {
     s.live.axes = LiveLandscapeSettings::axesFromName(a.str("live-axes"));
     s.live.share = a.number("live-share", 1e-6, 1e6);
     s.live.subset = a.integer("live-subset", 0, 1 << 30);
+    s.strategy = strategyFromName(a.str("strategy"));
+    s.genome = genomeFromName(a.str("genome"));
+    s.mixedPrecision = a.number("mixed-precision", 0, 8);
+    auto numbers = [&](const QString& name, int count) {
+        const QStringList parts = a.str(name).split(':');
+        QVector<double> v;
+        for (const QString& p : parts) {
+            bool ok = false;
+            v << p.toDouble(&ok);
+            if (!ok) v.clear();
+            if (!ok) break;
+        }
+        if (v.size() != count)
+            throw Error(QString("--%1 '%2': expected %3 numbers separated by ':'")
+                            .arg(name, a.str(name))
+                            .arg(count));
+        return v;
+    };
+    s.similarity.candidates = a.integer("sim-candidates", 2, 100000);
+    const QVector<double> range = numbers("sim-range", 2);
+    s.similarity.low = range[0];
+    s.similarity.high = range[1];
+    s.similarity.rounds = a.integer("sim-rounds", 1, 1000);
+    s.similarity.images = a.integer("sim-images", 1, 1 << 20);
+    const QString metric = a.str("sim-metric").trimmed().toLower();
+    if (metric != "pearson" && metric != "cosine")
+        throw Error(QString("--sim-metric '%1': pearson or cosine").arg(a.str("sim-metric")));
+    s.similarity.cosine = metric == "cosine";
+    s.similarity.rankingWeight = a.number("sim-ranking", 0, 1e9);
+    s.reconstruct.steps = a.integer("rec-steps", 0, 1 << 20);
+    s.reconstruct.learningRate = a.number("rec-lr", 1e-12, 1e3);
+    const QVector<double> w = numbers("rec-weights", 3);
+    s.reconstruct.mseWeight = w[0];
+    s.reconstruct.globalWeight = w[1];
+    s.reconstruct.localWeight = w[2];
     s.seed = seed;
     s.validate();
     return s;

@@ -15,8 +15,8 @@ namespace evolq::cli {
 
 int cmdSearch(const QStringList& args) {
     CliArgs a("search",
-              "Baseline quantization, then the Evol-Q search over weight scales; writes a scale "
-              "file.");
+              "Baseline quantization, then a search over quantization scales (Evol-Q by default, "
+              "or a rival strategy); writes a scale file.");
     addModelOption(a);
     addQuantOptions(a);
     a.option("val", "labelled validation folder (default: data/fashion-mnist/val if present)",
@@ -73,13 +73,14 @@ int cmdSearch(const QStringList& args) {
     SearchCallbacks cb;
     cb.start = [&](const RunStartEvent& e) {
         baselineFitness = e.baselineFitness;
-        progress(QString("search: %1 blocks x %2 passes, %3 fitness evaluations, loss %4, baseline "
-                         "fitness %5")
+        progress(QString("search (%6): %1 blocks x %2 passes, %3 fitness evaluations, loss %4, "
+                         "baseline fitness %5")
                      .arg(e.blocks)
                      .arg(e.passes)
                      .arg(e.evaluationsTotal)
                      .arg(e.loss)
-                     .arg(e.baselineFitness, 0, 'g', 6));
+                     .arg(e.baselineFitness, 0, 'g', 6)
+                     .arg(strategyLabel(settings.strategy)));
         if (log) log->stream() << SearchLog::row(e);
     };
     cb.fitness = [&](const FitnessEvent& e) {
@@ -120,7 +121,8 @@ int cmdSearch(const QStringList& args) {
     s.startSearch(settings, cb, live);
     s.runSearch();
     if (s.validationUsable())
-        progress("measuring top-1 on the full validation folder (FP32, baseline, Evol-Q)");
+        progress(QString("measuring top-1 on the full validation folder (FP32, baseline, %1)")
+                     .arg(strategyLabel(settings.strategy)));
     const RunEndEvent end = s.finishSearch(progressLines("evaluated"));
     if (!s.finalValidationNote().isEmpty()) progress(s.finalValidationNote());
     if (log) {
@@ -136,7 +138,7 @@ int cmdSearch(const QStringList& args) {
     const FinalValidation f = s.finalValidation().value_or(FinalValidation{});
     row("FP32", f.fp32Top1);
     row("baseline", f.baselineTop1);
-    row("Evol-Q", f.searchedTop1);
+    row(strategyLabel(settings.strategy), f.searchedTop1);
     if (const QJsonObject l =
             s.provenance().value("search").toObject().value("live_landscape").toObject();
         !l.isEmpty())
