@@ -138,7 +138,11 @@ SearchPanel::SearchPanel(QWidget* parent)
     layout->addWidget(m_eta);
     layout->addStretch(1);
 
-    setSettings(SearchSettings());
+    // The workbench starts with the live landscape on (1-D, 21 points): pressing Start shows the
+    // search walking on the landscape. The CLI's default is off, its slices going only to a log.
+    SearchSettings defaults;
+    defaults.live.dims = 1;
+    setSettings(defaults);
     resetProgress();
     updateButtons();
     connect(m_start, &QPushButton::clicked, this, &SearchPanel::startRequested);
