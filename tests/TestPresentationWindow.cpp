@@ -87,8 +87,9 @@ private Q_SLOTS:
             }
         });
         QStringList searchCaptions;
-        connect(w.worker(), &SearchWorker::blockVisited, this,
-                [&] { searchCaptions << p->caption(); }, Qt::QueuedConnection);
+        connect(
+            w.worker(), &SearchWorker::blockVisited, this, [&] { searchCaptions << p->caption(); },
+            Qt::QueuedConnection);
         QSignalSpy steps(p, &PresentationWindow::stepChanged);
         QTRY_VERIFY_WITH_TIMEOUT(p->loopsDone() >= 1, 120000);
         // Quantize, landscape, search, summary, in that order.
