@@ -138,7 +138,7 @@ private Q_SLOTS:
         QVERIFY(q);
         QVERIFY(q->calibrated());
         QVERIFY(seconds >= 0);
-        QCOMPARE(q->config().label(), QString("W4A8"));
+        QCOMPARE(q->config().label(), QString("W2A8"));
         const int n = static_cast<int>(calib.images.size(0));
         QCOMPARE(calls.size(), (n + 3) / 4);
         QCOMPARE(calls.last(), qMakePair(n, n));

@@ -170,19 +170,19 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(path.toUtf8()));
         const QJsonObject doc = readJson(path);
         QCOMPARE(doc.value("format").toString(), QString("evolq-scales"));
-        QCOMPARE(doc.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(doc.value("bit_config").toString(), QString("W2A8"));
         QCOMPARE(doc.value("model").toObject().value("sha256").toString(), m_sha256);
         QCOMPARE(doc.value("calibration").toObject().value("requested").toInt(), 16);
         QVERIFY(!doc.value("quantizers").toArray().isEmpty());
         const QRegularExpressionMatch quantTop1 =
-            QRegularExpression("W4A8 top-1 ([0-9.]+) %").match(QString::fromUtf8(r.out));
+            QRegularExpression("W2A8 top-1 ([0-9.]+) %").match(QString::fromUtf8(r.out));
         QVERIFY2(quantTop1.hasMatch(), r.out.constData());
 
         // eval --scales: the quantized model of the file, measured as quantize measured it.
         r = evolq({"eval", "--model", m_model, "--scales", path, "--data", m_val, "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject q = QJsonDocument::fromJson(r.out).object();
-        QCOMPARE(q.value("precision").toString(), QString("W4A8"));
+        QCOMPARE(q.value("precision").toString(), QString("W2A8"));
         QCOMPARE(q.value("images").toInt(), 20);
         QCOMPARE(q.value("model_sha256").toString(), m_sha256);
         QCOMPARE(q.value("quant_config").toObject().value("calib_images").toInt(), 16);

@@ -22,6 +22,7 @@ private Q_SLOTS:
         m_calib = torch::randn({30, 3, 32, 32});
         m_labels = torch::randint(0, 7, {30}, torch::kInt64);
         QuantConfig cfg;
+        cfg.weightBits = 4;  // the ranges below are Evol-Q's at 4-bit weights
         cfg.calibBatch = 10;
         m_q = std::make_unique<QuantizedVit>(m_model, cfg);
         m_q->calibrate(m_calib);

@@ -13,7 +13,9 @@ class TestLayerSensitivity : public QObject {
     torch::Tensor m_images;
 
     std::unique_ptr<QuantizedVit> quantized() {
-        auto q = std::make_unique<QuantizedVit>(m_model, test::smallConfig());
+        QuantConfig c = test::smallConfig();
+        c.weightBits = 4;  // the figures below are for 4-bit weights
+        auto q = std::make_unique<QuantizedVit>(m_model, c);
         q->calibrate(m_images);
         return q;
     }

@@ -175,7 +175,7 @@ private Q_SLOTS:
         // The tree holds scale statistics now.
         QTreeWidgetItem* qkv = w.modelPanel()->quantizerItem("blocks.1.attn.qkv.weight");
         QVERIFY(qkv);
-        QCOMPARE(qkv->text(ModelPanel::Bits), QString("uint4"));
+        QCOMPARE(qkv->text(ModelPanel::Bits), QString("uint2"));
         QVERIFY(qkv->text(ModelPanel::ScaleMean).toDouble() > 0);
 
         QSignalSpy started(&relay, &test::WorkerRelay::searchStarted);
@@ -269,7 +269,7 @@ private Q_SLOTS:
         }
         QTRY_COMPARE(history->runCount(), 2);
         QCOMPARE(history->run(1).seed, qint64(1));
-        QCOMPARE(history->run(0).bits, QString("W4A8"));
+        QCOMPARE(history->run(0).bits, QString("W2A8"));
         QVERIFY(std::isfinite(history->run(1).finalFitness));
         QVERIFY(std::isfinite(history->run(1).top1));
         QCOMPARE(history->run(1).bestFitness.size(), 4);
@@ -549,7 +549,7 @@ private Q_SLOTS:
             QVERIFY(dialog);
             QVERIFY(dialog->isVisible());
             QVERIFY(dialog->provenanceText().contains("sha256"));
-            QVERIFY(dialog->provenanceText().contains("W4A8"));
+            QVERIFY(dialog->provenanceText().contains("W2A8"));
             QVERIFY(dialog->provenanceText().contains("search"));
             dialog->setFormat(c.format);
             dialog->setChoice(c.choice);

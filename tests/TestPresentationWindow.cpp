@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "AccuracyPlot.h"
+#include "LandscapeControls.h"
 #include "LandscapePlot.h"
 #include "MainWindow.h"
 #include "PresentationWindow.h"
@@ -74,10 +75,21 @@ private Q_SLOTS:
         QVERIFY(!p->startButton()->isVisible());
         QStringList captions;
         QString summary;
+        int sweepPoints = -1, slices = -1, candidates = -1;
         connect(p, &PresentationWindow::stepChanged, this, [&](PresentationWindow::Step s) {
             captions << p->caption();
-            if (s == PresentationWindow::Step::Summary) summary = p->summary();
+            if (s == PresentationWindow::Step::Searching && sweepPoints < 0)
+                sweepPoints = p->landscape()->pointCount();
+            if (s == PresentationWindow::Step::Summary && slices < 0) {
+                summary = p->summary();
+                slices = p->landscape()->sliceCount();
+                candidates = p->landscape()->candidateCount();
+            }
         });
+        QStringList searchCaptions;
+        connect(
+            w.worker(), &SearchWorker::blockVisited, this, [&] { searchCaptions << p->caption(); },
+            Qt::QueuedConnection);
         QSignalSpy steps(p, &PresentationWindow::stepChanged);
         QTRY_VERIFY_WITH_TIMEOUT(p->loopsDone() >= 1, 120000);
         // Quantize, landscape, search, summary, in that order.
@@ -95,7 +107,13 @@ private Q_SLOTS:
         QVERIFY2(captions.filter(QRegularExpression("has \\d+ pits; the search hops between them"))
                          .size() == 1,
                  qPrintable(captions.join(" | ")));
-        QVERIFY(p->landscape()->pointCount() == 41);
+        QCOMPARE(sweepPoints, 41);
+        // The search ran on the live landscape: a slice per block visit (two passes), the
+        // search's children on the one shown, and the captions speak of its pits.
+        QCOMPARE(slices, 2 * w.landscapeControls()->blockCount());
+        QVERIFY2(candidates > 0, qPrintable(QString::number(candidates)));
+        QVERIFY2(!searchCaptions.filter(QRegularExpression("its loss has \\d+ pits")).isEmpty(),
+                 qPrintable(searchCaptions.join(" | ")));
         QVERIFY(!std::isnan(p->accuracy()->fp32Top1()));
         QVERIFY(!std::isnan(p->accuracy()->baselineTop1()));
         QVERIFY2(summary.contains("FP32") && summary.contains("after the search"),

@@ -235,7 +235,7 @@ private Q_SLOTS:
     void provenanceRecorded() {
         const QJsonObject doc = goodDoc();
         QCOMPARE(doc.value("model").toObject().value("sha256").toString(), m_model->info().sha256);
-        QCOMPARE(doc.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(doc.value("bit_config").toString(), QString("W2A8"));
         QVERIFY(!doc.value("program_version").toString().isEmpty());
         QCOMPARE(doc.value("calibration").toObject().value("images").toInt(), 40);
         QCOMPARE(doc.value("quant_config").toObject().value("seed").toInt(), 0);

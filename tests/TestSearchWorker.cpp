@@ -108,7 +108,7 @@ private Q_SLOTS:
         QCOMPARE(val.decoded + val.failed.size(), 10);
 
         const auto q = quantized.at(0).at(0).value<QuantizeSummary>();
-        QCOMPARE(q.label, QString("W4A8"));
+        QCOMPARE(q.label, QString("W2A8"));
         QVERIFY(q.calibImages > 0);
         QVERIFY(q.valImages > 0);
         QVERIFY(!std::isnan(q.fp32Top1));
@@ -122,7 +122,7 @@ private Q_SLOTS:
         QCOMPARE(searched, 4);  // qkv and proj of two blocks
         QVERIFY(provenance.count() >= 1);
         const QJsonObject p = provenance.last().at(0).toJsonObject();
-        QCOMPARE(p.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(p.value("bit_config").toString(), QString("W2A8"));
         QCOMPARE(p.value("model").toObject().value("sha256").toString().size(), 64);
         QVERIFY(errors.isEmpty());
         QVERIFY(h.stop());
@@ -480,18 +480,18 @@ private Q_SLOTS:
         }();
         QCOMPARE(qkv.value("enc_type").toString(), QString("PER_CHANNEL"));
         QCOMPARE(qkv.value("dtype").toString(), QString("INT"));
-        QCOMPARE(qkv.value("bw").toInt(), 4);
+        QCOMPARE(qkv.value("bw").toInt(), 2);
         QCOMPARE(qkv.value("is_sym").toBool(), false);
         QCOMPARE(qkv.value("scale").toArray().size(), 3 * 48);
         QCOMPARE(qkv.value("offset").toArray().size(), 3 * 48);
         for (const QJsonValue& o : qkv.value("offset").toArray())
-            QVERIFY(o.toDouble() <= 0 && o.toDouble() >= -15);
+            QVERIFY(o.toDouble() <= 0 && o.toDouble() >= -3);  // 2-bit: levels 0..3
         bool perTensor = false;
         for (const QJsonValue& v : acts)
             perTensor |= v.toObject().value("enc_type") == "PER_TENSOR";
         QVERIFY(perTensor);
         QCOMPARE(enc.value("evolq_provenance").toObject().value("bit_config").toString(),
-                 QString("W4A8"));
+                 QString("W2A8"));
         QVERIFY(enc.value("evolq_provenance").toObject().value("search").isObject());
 
         // CSV: provenance comments, the header, one row per weight channel.
@@ -506,7 +506,7 @@ private Q_SLOTS:
         QVERIFY(QStringList(lines.mid(0, header)).join('\n').contains("sha256"));
         const int channels = 48 + 2 * (3 * 48 + 48 + 96 + 48) + 2;
         QCOMPARE(lines.size() - header - 1, channels);
-        QVERIFY(lines.last().startsWith("head.weight,weight,1,4,false,"));
+        QVERIFY(lines.last().startsWith("head.weight,weight,1,2,false,"));
 
         // Native: import it back, export again, same scales.
         h.post([=](SearchWorker* w) {

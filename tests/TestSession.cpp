@@ -93,7 +93,7 @@ private Q_SLOTS:
         const QuantizeSummary q =
             s.quantize(test::smallConfig(), [&](int, int, double) { ++progressCalls; });
         QVERIFY(progressCalls > 0);
-        QCOMPARE(q.label, QString("W4A8"));
+        QCOMPARE(q.label, QString("W2A8"));
         QCOMPARE(q.source, QString("baseline"));
         QVERIFY(q.calibImages >= 15 && q.calibImages <= 16);
         QCOMPARE(q.valImages, 8);
@@ -158,7 +158,7 @@ private Q_SLOTS:
         const QJsonObject given = settings.toJson();
         for (auto it = given.begin(); it != given.end(); ++it)
             QVERIFY2(st.value(it.key()) == it.value(), qPrintable(it.key()));
-        QCOMPARE(st.value("mutation_range_used").toDouble(), 1e-3);  // W4: Evol-Q's default
+        QCOMPARE(st.value("mutation_range_used").toDouble(), 1e-2);  // the default at 2-bit weights
         const QJsonObject c = doc.value("calibration").toObject();
         QCOMPARE(c.value("folder").toString(), QDir(m_calib).absolutePath());
         QCOMPARE(c.value("requested").toInt(), 16);
@@ -167,7 +167,7 @@ private Q_SLOTS:
         QVERIFY(c.contains("failed_to_decode"));
         QCOMPARE(doc.value("model").toObject().value("sha256").toString(), s.modelInfo().sha256);
         QCOMPARE(doc.value("program_version").toString(), QString(EVOLQ_VERSION));
-        QCOMPARE(doc.value("bit_config").toString(), QString("W4A8"));
+        QCOMPARE(doc.value("bit_config").toString(), QString("W2A8"));
         QCOMPARE(doc.value("seed").toInteger(), qint64(0));
         QCOMPARE(doc.value("source").toString(), QString("baseline"));
         // The file holds the session's scales.

@@ -63,6 +63,7 @@ private Q_SLOTS:
 
     void mutationRangeResolvesPerBitWidth() {
         SearchSettings s;
+        QCOMPARE(s.rangeFor(2), 1e-2);
         QCOMPARE(s.rangeFor(3), 1e-3);
         QCOMPARE(s.rangeFor(4), 1e-3);
         QCOMPARE(s.rangeFor(8), 1e-4);

@@ -98,7 +98,10 @@ void AccuracyPlot::addVisit(const BlockVisitEvent& visit) {
 
 void AccuracyPlot::setFinal(const RunEndEvent& end) {
     m_cancelled = end.cancelled;
-    setReference(m_final, end.finalTop1, end.cancelled ? tr("final (cancelled)") : tr("final"));
+    // The final figure is over the whole validation folder, the other lines over the subset
+    // measured after each visit: the label says so.
+    setReference(m_final, end.finalTop1,
+                 end.cancelled ? tr("final (cancelled)") : tr("final, whole validation folder"));
     requestReplot();
 }
 

@@ -38,7 +38,7 @@ QString percent(double v) {
 
 QuantPanel::QuantPanel(QWidget* parent)
     : QWidget(parent),
-      m_wBits(bitsCombo(this, {3, 4, 8, 0})),
+      m_wBits(bitsCombo(this, {2, 3, 4, 8, 0})),
       m_wSigned(new QCheckBox(tr("signed (symmetric)"), this)),
       m_wObserver(observerCombo(this)),
       m_aBits(bitsCombo(this, {4, 8, 0})),

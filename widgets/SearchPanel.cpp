@@ -75,14 +75,17 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_mutation->setDecimals(6);
     m_mutation->setRange(0, 10);
     m_mutation->setSingleStep(1e-4);
-    m_mutation->setSpecialValueText(tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
+    m_mutation->setSpecialValueText(tr("auto (by weight bits)"));
+    m_mutation->setToolTip(
+        tr("auto: 1e-2 at 2-bit weights, 1e-3 at 3/4-bit (Evol-Q's), 1e-4 at "
+           "8-bit"));
     m_relative->setObjectName("relativeMutation");
     m_relative->setToolTip(
         tr("Off (Evol-Q): r is an absolute step. On: r is a fraction of each scale as the search "
            "found it, so one r means the same relative step at every bit width (auto = 0.1)."));
     connect(m_relative, &QCheckBox::toggled, this, [this](bool on) {
         m_mutation->setSpecialValueText(on ? tr("auto (0.1 of each scale)")
-                                           : tr("auto (1e-3 at 3/4-bit, 1e-4 at 8-bit weights)"));
+                                           : tr("auto (by weight bits)"));
     });
     for (LossKind k : lossKinds()) m_loss->addItem(lossLabel(k), lossName(k));
     m_temperature->setRange(1e-3, 1000);
@@ -136,14 +139,14 @@ SearchPanel::SearchPanel(QWidget* parent)
     form->addRow(tr("Population:"), m_population);
     form->addRow(tr("Tournament samples:"), m_samples);
     form->addRow(tr("Mutation range r:"), m_mutation);
-    form->addRow(QString(), m_relative);
+    form->addRow(m_relative);  // the whole row: its text is longer than a field
     form->addRow(tr("Loss:"), m_loss);
     form->addRow(tr("Temperature (infoNCE):"), m_temperature);
     form->addRow(tr("Fitness batch:"), m_batch);
     form->addRow(tr("Seed:"), m_seed);
     form->addRow(tr("Validation subset:"), m_valSubset);
-    form->addRow(QString(), m_fromBaseline);
-    form->addRow(QString(), m_finalEval);
+    form->addRow(m_fromBaseline);  // the whole row: its text is longer than a field
+    form->addRow(m_finalEval);     // the whole row: its text is longer than a field
     auto* liveTitle = new QLabel(tr("<b>Live landscape</b>"), this);
     form->addRow(liveTitle);
     form->addRow(tr("Slices:"), m_liveMode);
@@ -164,7 +167,11 @@ SearchPanel::SearchPanel(QWidget* parent)
     layout->addWidget(m_eta);
     layout->addStretch(1);
 
-    setSettings(SearchSettings());
+    // The workbench starts with the live landscape on (1-D, 21 points): pressing Start shows the
+    // search walking on the landscape. The CLI's default is off, its slices going only to a log.
+    SearchSettings defaults;
+    defaults.live.dims = 1;
+    setSettings(defaults);
     resetProgress();
     updateButtons();
     connect(m_start, &QPushButton::clicked, this, &SearchPanel::startRequested);

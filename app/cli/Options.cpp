@@ -17,7 +17,7 @@ QString modelArg(const CliArgs& a) {
 void addQuantOptions(CliArgs& a) {
     const QuantConfig d;
     a.option("calib", "calibration image folder (default: data/fashion-mnist/calib)", "DIR");
-    a.option("wbits", "weight bits: 3, 4, 8 (2..8; 0 = float)", "W", QString::number(d.weightBits));
+    a.option("wbits", "weight bits (2..8; 0 = float)", "W", QString::number(d.weightBits));
     a.option("abits", "activation bits (2..8; 0 = float)", "A", QString::number(d.actBits));
     a.option("observer", "activation observer: minmax, ema, percentile, omse", "NAME",
              observerName(d.actObserver));
@@ -100,10 +100,11 @@ void addSearchOptions(CliArgs& a) {
     a.option("cycles", "evolution cycles per block visit", "K", QString::number(d.cycles));
     a.option("population", "population size", "N", QString::number(d.population));
     a.option("samples", "tournament samples (with replacement)", "S", QString::number(d.samples));
-    a.option("mutation",
-             "mutation range r (default 1e-3 at 3/4-bit weights, 1e-4 at 8-bit; 0.1 with "
-             "--relative-mutation)",
-             "R", "0");
+    a.option(
+        "mutation",
+        "mutation range r (default 1e-2 at 2-bit weights, 1e-3 at 3/4-bit, 1e-4 at 8-bit; 0.1 with "
+        "--relative-mutation)",
+        "R", "0");
     a.flag("relative-mutation",
            "r is a fraction of each scale as the search found it, not an absolute step");
     a.option("loss", "fitness loss: infonce, mse, kl, cosine", "NAME", lossName(d.fitness.loss));

@@ -676,10 +676,16 @@ void MainWindow::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
     if (m_shown) return;
     m_shown = true;
-    // First run: most of the width to the plots; later runs restore the user's layout.
-    if (!m_layoutRestored)
-        if (QDockWidget* fitness = dock("fitnessDock"))
-            resizeDocks({fitness}, {width() * 2 / 3}, Qt::Horizontal);
+    // First run: the plots take what the panels leave, the fitness two fifths of it and the
+    // landscape three (its controls need the room); later runs restore the user's layout.
+    if (!m_layoutRestored) {
+        QDockWidget* fitness = dock("fitnessDock");
+        QDockWidget* land = dock("landscapeDock");
+        if (fitness && land) {
+            const int plots = std::max(600, width() - centralWidget()->minimumWidth() - 20);
+            resizeDocks({fitness, land}, {plots * 2 / 5, plots * 3 / 5}, Qt::Horizontal);
+        }
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -137,6 +137,7 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     connect(w, &SearchWorker::searchStarted, this, [this](const RunStartEvent& run) {
         if (m_step != Step::Searching) return;
         m_totalPasses = run.passes;
+        m_landscape->clearSlices();
         // The summary compares figures on one set of images: the validation subset the search
         // measures after every visit, with its FP32 and baseline.
         if (!std::isnan(run.fp32Top1)) m_fp32 = run.fp32Top1;
@@ -144,16 +145,42 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
         m_accuracy->start(run);
         applyFonts();
     });
+    // The search's live landscape: a slice through the block being searched, the search's
+    // children on it as they are evaluated.
+    connect(w, &SearchWorker::liveSliceStarted, this, [this](const LandscapeStart& slice) {
+        if (m_step != Step::Searching) return;
+        m_landscape->startSlice(slice);
+        applyFonts();
+    });
+    connect(w, &SearchWorker::liveSlicePoints, this, [this](const QVector<LandscapePoint>& p) {
+        if (m_step == Step::Searching) m_landscape->addSlicePoints(p);
+    });
+    connect(w, &SearchWorker::candidates, this, [this](const QVector<CandidateEvent>& c) {
+        if (m_step == Step::Searching) m_landscape->addCandidates(c);
+    });
+    connect(w, &SearchWorker::liveSliceFinished, this, [this](const LandscapeSummary& s) {
+        if (m_step != Step::Searching) return;
+        m_landscape->finishSlice(s);
+        m_slicePits = s.jaggedness.isEmpty() ? -1 : s.jaggedness.first().localMinima;
+    });
     connect(w, &SearchWorker::blockVisited, this, [this](const BlockVisitEvent& v) {
         if (m_step != Step::Searching) return;
         m_accuracy->addVisit(v);
         if (!std::isnan(v.accuracy)) m_searched = v.accuracy;
+        // The visit's slice ends before the visit is reported: its pits are this block's.
+        const QString pits =
+            m_slicePits >= 0
+                ? tr(" Along one direction its loss has %1 pits; the dots are the search's "
+                     "children hopping between them.")
+                      .arg(m_slicePits)
+                : QString();
+        m_slicePits = -1;
         setCaption(tr("Pass %1 of %2, block %3: the search mutates this block's scales, keeps "
-                      "the best child and moves on. Top-1 now %4 (baseline %5).")
+                      "the best child and moves on.%4 Top-1 now %5 (baseline %6).")
                        .arg(v.pass + 1)
                        .arg(m_totalPasses)
                        .arg(v.block)
-                       .arg(percent(v.accuracy), percent(m_baseline)));
+                       .arg(pits, percent(v.accuracy), percent(m_baseline)));
     });
     connect(w, &SearchWorker::searchFinished, this, [this](const RunEndEvent& end) {
         if (m_step != Step::Searching) return;
@@ -194,6 +221,14 @@ SearchSettings PresentationWindow::lessonSearch() const {
     s.fromBaseline = true;
     s.finalEvaluation = true;
     s.outputPath.clear();
+    // The live landscape on, whatever the panel says: the lesson is the search on the landscape.
+    // 21 points on 256 images, so that each visit's slice is complete before the visit ends.
+    s.live.dims = 1;
+    s.live.points = 21;
+    s.live.radius = 3;
+    s.live.axes = LiveAxes::Random;
+    s.live.share = 1;
+    s.live.subset = 256;
     return s;
 }
 

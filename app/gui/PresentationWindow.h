@@ -79,6 +79,7 @@ private:
     double m_baseline = std::numeric_limits<double>::quiet_NaN();
     double m_searched = std::numeric_limits<double>::quiet_NaN();
     int m_pits = -1;
+    int m_slicePits = -1;  // local minima of the live slice of the visit under way
     int m_totalPasses = 0;
     QString m_bits;
 };

@@ -174,7 +174,8 @@ void LiveLandscapeSettings::validate() const {
 double SearchSettings::rangeFor(int weightBits) const {
     if (mutationRange > 0) return mutationRange;
     if (relativeMutation) return 0.1;
-    return weightBits >= 8 ? 1e-4 : 1e-3;
+    if (weightBits >= 8) return 1e-4;
+    return weightBits <= 2 ? 1e-2 : 1e-3;
 }
 
 QString SearchSettings::mutationUnit() const {

@@ -116,7 +116,9 @@ struct SearchSettings {
     int cycles = 3;
     int population = 15;
     int samples = 10;
-    // 0 = Evol-Q's default for the weight bits: 1e-3 at 3/4 bits, 1e-4 at 8 (absolute); 0.1 when
+    // 0 = the default for the weight bits: Evol-Q's 1e-3 at 3/4 bits and 1e-4 at 8 (absolute), and
+    // 1e-2 at 2 bits, where the scales are about 5x those at 4 bits (chosen on training images
+    // outside the calibration set: scripts/default-select.sh); 0.1 when
     // relative.
     double mutationRange = 0;
     // false (Evol-Q): r is an absolute step. true: r is a fraction of each scale as it was when the
