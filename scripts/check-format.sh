@@ -3,7 +3,7 @@
 # Run by ctest as the test "Formatting"; `scripts/check-format.sh --fix` formats them in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find core app widgets tests -name '*.cpp' -o -name '*.h' | sort)
+mapfile -t files < <(find core app widgets tests installer fuzz -name '*.cpp' -o -name '*.h' | sort)
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

@@ -1,11 +1,14 @@
+#include <QBuffer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QtTest>
+#include <functional>
 
 #include "TestImages.h"
 #include "TestSupport.h"
+#include "model/SafeTensors.h"
 #include "types/SearchLog.h"
 
 namespace {
@@ -20,6 +23,40 @@ QStringList readLines(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return {};
     return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+void writeBytes(const QString& path, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) f.write(bytes);
+}
+
+QByteArray readBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A copy of a model folder (config.json, model.safetensors), to be spoilt.
+QString copyModel(const QString& from, const QString& to) {
+    QDir().mkpath(to);
+    for (const QString& f : {QString("config.json"), QString("model.safetensors")})
+        QFile::copy(from + "/" + f, to + "/" + f);
+    return to;
+}
+
+// A safetensors file from a header and data as they are (no checks).
+QByteArray craftSafeTensors(const QByteArray& header, const QByteArray& data) {
+    QByteArray b(8, '\0');
+    quint64 n = static_cast<quint64>(header.size());
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return b + header + data;
+}
+
+// The JSON object of a file with one change applied by `edit`.
+QByteArray editJson(const QString& path, const std::function<void(QJsonObject&)>& edit) {
+    QJsonObject o = QJsonDocument::fromJson(readBytes(path)).object();
+    edit(o);
+    return QJsonDocument(o).toJson();
 }
 
 }  // namespace
@@ -352,6 +389,308 @@ private Q_SLOTS:
         // Skipped: the DeiT-S-shaped model (--deit-images 0) and the scaling table (--quick).
         QVERIFY(!o.contains("deit_s"));
         QVERIFY(!o.contains("scaling"));
+    }
+
+    // The bad-input table of docs/reliability.md: each row a command on one bad input. Every one
+    // ends with exit status 1 (not a crash), a message naming the file and the problem, and no
+    // output file (nor a temporary beside it).
+    void badInputTable_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("culprit");
+        QTest::addColumn<QString>("problem");
+        QTest::addColumn<QString>("out");
+        const QString d = m_dir.filePath("bad-input");
+        QDir().mkpath(d);
+        const QString out = d + "/out.json", csv = d + "/out.csv";
+        const QString scales = baselineScales();
+        QVERIFY(!scales.isEmpty());
+        auto quantize = [&](const QString& model, const QString& calib) {
+            return QStringList{"quantize", "--model",       model, "--calib", calib, "--calib-size",
+                               "16",       "--calib-batch", "8",   "--out",   out};
+        };
+        auto info = [](const QString& model) { return QStringList{"info", model}; };
+
+        // Paths.
+        const QString missing = d + "/no-such-folder";
+        const QString aFile = d + "/a-file.txt";
+        writeBytes(aFile, "text");
+        QTest::addRow("missing model folder") << info(missing) << missing << "not found"
+                                              << "";
+        QTest::addRow("file as model folder") << info(aFile) << aFile << "not a folder"
+                                              << "";
+        QTest::addRow("missing calibration folder")
+            << quantize(m_model, missing) << missing << "not found" << out;
+        QTest::addRow("file as calibration folder")
+            << quantize(m_model, aFile) << aFile << "not a folder" << out;
+        QTest::addRow("folder as scale file")
+            << QStringList{"eval", "--model", m_model, "--scales", d, "--data", m_val} << d
+            << "folder"
+            << "";
+        QTest::addRow("folder as output file")
+            << QStringList{"quantize",     "--model", m_model, "--calib", m_calib,
+                           "--calib-size", "16",      "--out", d}
+            << d << "cannot write"
+            << "";
+        for (const char* command : {"predict", "eval", "search", "landscape", "sensitivity"}) {
+            QStringList args{command, "--model", missing};
+            if (QString(command) == "predict") args << "--images" << m_val;
+            if (QString(command) == "eval") args << "--data" << m_val;
+            if (QString(command) != "predict" && QString(command) != "eval")
+                args << "--calib" << m_calib << "--out" << csv;
+            QTest::addRow("missing model folder: %s", command)
+                << args << missing << "not found" << csv;
+        }
+        QTest::addRow("missing IDX source: prepare-fashion-mnist")
+            << QStringList{"prepare-fashion-mnist", "--source", missing, "--out", d + "/fmnist"}
+            << missing << "missing" << d + "/fmnist/calib";
+
+        // Image folders.
+        const QString empty = d + "/empty";
+        QDir().mkpath(empty);
+        QTest::addRow("empty calibration folder")
+            << quantize(m_model, empty) << empty << "no image files" << out;
+        const QString texts = d + "/only-text";
+        writeBytes(texts + "/a/notes.txt", "not an image");
+        QTest::addRow("non-images only")
+            << quantize(m_model, texts) << texts << "no image files" << out;
+        const QString corruptPng = d + "/corrupt-png";
+        writeBytes(corruptPng + "/a/broken.png", "\x89PNG\r\n\x1a\n garbage");
+        QTest::addRow("corrupt PNG only") << quantize(m_model, corruptPng) << "broken.png"
+                                          << "could be decoded" << out;
+        const QByteArray png = readBytes(m_calib + "/class_1/img_000.png");
+        QVERIFY(png.size() > 100);
+        const QString truncPng = d + "/truncated-png";
+        writeBytes(truncPng + "/a/cut.png", png.left(png.size() / 2));
+        QTest::addRow("truncated PNG only") << quantize(m_model, truncPng) << "cut.png"
+                                            << "could be decoded" << out;
+        QImage jpegImage(m_calib + "/class_1/img_000.png");
+        QVERIFY(!jpegImage.isNull());
+        QByteArray jpeg;
+        QBuffer buffer(&jpeg);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(jpegImage.save(&buffer, "JPEG"));
+        const QString truncJpeg = d + "/truncated-jpeg";
+        writeBytes(truncJpeg + "/a/cut.jpg", jpeg.left(jpeg.size() / 2));
+        QTest::addRow("truncated JPEG only") << quantize(m_model, truncJpeg) << "cut.jpg"
+                                             << "could be decoded" << out;
+
+        // safetensors.
+        auto withWeights = [&](const QString& name, const QByteArray& bytes) {
+            const QString m = copyModel(m_model, d + "/" + name);
+            writeBytes(m + "/model.safetensors", bytes);
+            return m;
+        };
+        const QByteArray weights = readBytes(m_model + "/model.safetensors");
+        QVERIFY(weights.size() > 1000);
+        const QByteArray d8(8, '\0');
+        struct St {
+            const char* row;
+            QByteArray bytes;
+            const char* problem;
+        };
+        const St st[] = {
+            {"zero-byte safetensors", QByteArray(), "not a valid safetensors file"},
+            {"truncated safetensors", weights.left(weights.size() / 2),
+             "not a valid safetensors file"},
+            {"oversized safetensors header",
+             QByteArray::fromHex("0000000000010000") + weights.mid(8, 64),
+             "not a valid safetensors file"},
+            {"offsets out of range",
+             craftSafeTensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}})", d8),
+             "not a valid safetensors file"},
+            {"overlapping offsets",
+             craftSafeTensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                              R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                              d8),
+             "not a valid safetensors file"},
+            {"unknown dtype",
+             craftSafeTensors(R"({"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}})", d8),
+             "not a valid safetensors file"},
+        };
+        for (const St& c : st) {
+            const QString m = withWeights(QString(c.row).replace(' ', '-'), c.bytes);
+            QTest::addRow("%s", c.row) << info(m) << m + "/model.safetensors" << c.problem << "";
+        }
+
+        // config.json.
+        auto withConfig = [&](const QString& name, const QByteArray* bytes) {
+            const QString m = copyModel(m_model, d + "/" + name);
+            if (bytes)
+                writeBytes(m + "/config.json", *bytes);
+            else
+                QFile::remove(m + "/config.json");
+            return m;
+        };
+        const QString cfg = m_model + "/config.json";
+        const QByteArray notJson("{ \"architecture\": ");
+        const QByteArray wrongNumber =
+            editJson(cfg, [](QJsonObject& o) { o["num_classes"] = "two"; });
+        const QByteArray wrongObject = editJson(cfg, [](QJsonObject& o) { o["model_args"] = 4; });
+        const QByteArray wrongList = editJson(cfg, [](QJsonObject& o) {
+            QJsonObject p = o["pretrained_cfg"].toObject();
+            p["mean"] = "grey";
+            o["pretrained_cfg"] = p;
+        });
+        const QByteArray noFields("{}");
+        QTest::addRow("config.json missing")
+            << info(withConfig("no-config", nullptr)) << "config.json"
+            << "not found"
+            << "";
+        QTest::addRow("config.json not JSON")
+            << info(withConfig("config-not-json", &notJson)) << "config.json"
+            << "not valid JSON"
+            << "";
+        QTest::addRow("config.json wrong type: number")
+            << info(withConfig("config-wrong-number", &wrongNumber)) << "config.json"
+            << "num_classes"
+            << "";
+        QTest::addRow("config.json wrong type: object")
+            << info(withConfig("config-wrong-object", &wrongObject)) << "config.json"
+            << "model_args"
+            << "";
+        QTest::addRow("config.json wrong type: list")
+            << info(withConfig("config-wrong-list", &wrongList)) << "config.json"
+            << "mean"
+            << "";
+        QTest::addRow("config.json missing fields")
+            << info(withConfig("config-empty", &noFields)) << "config.json"
+            << ""
+            << "";
+
+        // Tensors.
+        const evolq::SafeTensorsFile file =
+            evolq::SafeTensorsFile::read(m_model + "/model.safetensors");
+        auto rewrite = [&](const QString& name, const QString& drop, const QString& reshape) {
+            std::vector<evolq::NamedFloatTensor> ts;
+            for (const evolq::TensorEntry& e : file.tensors()) {
+                if (e.name == drop) continue;
+                evolq::NamedFloatTensor t{e.name, e.shape, file.toFloat(e)};
+                if (e.name == reshape) {
+                    t.shape = {static_cast<int64_t>(t.values.size())};
+                }
+                ts.push_back(std::move(t));
+            }
+            const QString m = copyModel(m_model, d + "/" + name);
+            evolq::writeSafeTensors(m + "/model.safetensors", ts);
+            return m;
+        };
+        QTest::addRow("tensor missing")
+            << info(rewrite("tensor-missing", "blocks.1.mlp.fc2.bias", "")) << "model.safetensors"
+            << "blocks.1.mlp.fc2.bias"
+            << "";
+        QTest::addRow("tensor of the wrong shape")
+            << info(rewrite("tensor-shape", "", "blocks.0.attn.proj.weight")) << "model.safetensors"
+            << "blocks.0.attn.proj.weight"
+            << "";
+
+        // Scale files.
+        auto withScales = [&](const QString& name, const std::function<void(QJsonObject&)>& edit) {
+            const QString path = d + "/" + name + ".json";
+            writeBytes(path, editJson(scales, edit));
+            return QStringList{"eval", "--model", m_model, "--scales", path, "--data", m_val};
+        };
+        auto firstScales = [](QJsonObject& o, const std::function<void(QJsonArray&)>& edit) {
+            QJsonArray qs = o["quantizers"].toArray();
+            QJsonObject q = qs[0].toObject();
+            QJsonArray sc = q["scales"].toArray();
+            edit(sc);
+            q["scales"] = sc;
+            qs[0] = q;
+            o["quantizers"] = qs;
+        };
+        struct Sc {
+            const char* row;
+            std::function<void(QJsonObject&)> edit;
+            const char* problem;
+        };
+        const Sc sc[] = {
+            {"scale file for another model",
+             [](QJsonObject& o) {
+                 QJsonObject m = o["model"].toObject();
+                 m["sha256"] = QString(64, 'a');
+                 o["model"] = m;
+             },
+             "made for model"},
+            {"scale file of another schema version",
+             [](QJsonObject& o) { o["schema_version"] = 99; }, "schema_version 99"},
+            {"scale file with a wrong length",
+             [&](QJsonObject& o) { firstScales(o, [](QJsonArray& a) { a.removeLast(); }); },
+             "scales"},
+            {"scale file with NaN (null)",
+             [&](QJsonObject& o) { firstScales(o, [](QJsonArray& a) { a[0] = QJsonValue(); }); },
+             "not a finite positive number"},
+            {"scale file with a zero scale",
+             [&](QJsonObject& o) { firstScales(o, [](QJsonArray& a) { a[0] = 0.0; }); },
+             "not a finite positive number"},
+            {"scale file with a negative scale",
+             [&](QJsonObject& o) { firstScales(o, [](QJsonArray& a) { a[0] = -0.5; }); },
+             "not a finite positive number"},
+        };
+        for (const Sc& c : sc) {
+            const QStringList args = withScales(QString(c.row).replace(' ', '-'), c.edit);
+            QTest::addRow("%s", c.row) << args << args[4] << c.problem << "";
+        }
+        // Infinity is not JSON (Qt writes it as null), and a number that overflows a double is
+        // not valid JSON to Qt's parser either (TestScaleFile checks one in the document).
+        {
+            const QString path = d + "/scale-file-with-inf.json";
+            QString text = QString::fromUtf8(readBytes(scales));
+            const QRegularExpression first(R"(("scales": \[\s*)[-0-9.eE+]+)");
+            QVERIFY(first.match(text).hasMatch());
+            text.replace(first.match(text).capturedStart(), first.match(text).capturedLength(),
+                         first.match(text).captured(1) + "1e999");
+            writeBytes(path, text.toUtf8());
+            QTest::addRow("scale file with inf (1e999)")
+                << QStringList{"eval", "--model", m_model, "--scales", path, "--data", m_val}
+                << path << "not valid JSON"
+                << "";
+        }
+
+        // Output paths.
+        QTest::addRow("output in a missing folder")
+            << quantize(m_model, m_calib).replaceInStrings(out, d + "/missing/out.json")
+            << d + "/missing/out.json"
+            << "cannot write" << d + "/missing/out.json";
+        QTest::addRow("output under a file")
+            << quantize(m_model, m_calib).replaceInStrings(out, aFile + "/out.json")
+            << aFile + "/out.json"
+            << "cannot write"
+            << "";
+        if (QFileInfo("/dev/full").exists())
+            QTest::addRow("full disk (/dev/full)")
+                << quantize(m_model, m_calib).replaceInStrings(out, "/dev/full") << "/dev/full"
+                << "cannot write"
+                << "";
+        QTest::addRow("landscape CSV to /dev/full")
+            << (QStringList{"landscape"} + pipeline() +
+                QStringList{"--points", "3", "--subset", "8", "--out", "/dev/full"})
+            << "/dev/full"
+            << "cannot write"
+            << "";
+    }
+
+    void badInputTable() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, culprit);
+        QFETCH(QString, problem);
+        QFETCH(QString, out);
+        const Run r = evolq(args);
+        const QString err = QString::fromLocal8Bit(r.err);
+        QVERIFY2(r.code == 1, qPrintable(QString("exit %1: %2").arg(r.code).arg(err)));
+        // The error line (after any progress lines and decoder warnings) names both.
+        QString line;
+        for (const QString& l : err.split('\n'))
+            if (l.startsWith("error: ")) line = l;
+        QVERIFY2(line.contains(culprit), qPrintable(err));
+        QVERIFY2(line.contains(problem), qPrintable(err));
+        if (!out.isEmpty()) {
+            QVERIFY2(!QFileInfo::exists(out), qPrintable(out));
+            // Nor a temporary of the atomic writer beside it.
+            const QFileInfo o(out);
+            if (o.absoluteDir().exists())
+                QVERIFY2(o.absoluteDir().entryList({o.fileName() + "*"}, QDir::Files).isEmpty(),
+                         qPrintable(o.absolutePath()));
+        }
     }
 
     void pipelineErrorsNameTheirCause() {

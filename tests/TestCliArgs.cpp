@@ -70,6 +70,9 @@ private Q_SLOTS:
         QCOMPARE(c.integer("count", 0, 100), 7);
         QVERIFY(c.isSet("verbose"));
         QVERIFY(Demo().helpText().contains("--count"));
+        // The usage line names the command, not the path of the binary that runs it.
+        const QString help = Demo().helpText();
+        QVERIFY2(help.startsWith("Usage: evolq demo "), qPrintable(help));
     }
 
     void requiredMissingNamesTheOption() {

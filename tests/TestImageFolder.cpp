@@ -53,6 +53,46 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, ImageFolder::scan(d.filePath("missing")));
     }
 
+    void fileIsNotAFolder() {
+        QTemporaryDir d;
+        const QString file = d.filePath("image.png");
+        writeImage(file, 8, 8, QImage::Format_RGB32, qRgb(1, 2, 3));
+        try {
+            ImageFolder::scan(file);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(e.message().contains(file) && e.message().contains("not a folder"),
+                     qPrintable(e.message()));
+        }
+    }
+
+    // libjpeg decodes a cut-off JPEG with a warning and grey rows; the loader skips it instead.
+    void truncatedJpegIsSkipped() {
+        QTemporaryDir d;
+        QImage img(64, 64, QImage::Format_RGB32);
+        for (int y = 0; y < 64; ++y)
+            for (int x = 0; x < 64; ++x) img.setPixel(x, y, qRgb(x * 4, y * 4, (x ^ y) * 4));
+        QVERIFY(QDir().mkpath(d.filePath("a")));
+        QVERIFY(img.save(d.filePath("a/whole.jpg"), "JPEG", 90));
+        QFile whole(d.filePath("a/whole.jpg"));
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        QFile cut(d.filePath("a/cut.jpg"));
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() * 2 / 3));
+        cut.close();
+        Preprocess rgb;
+        rgb.imageSize = 64;
+        rgb.cropPct = 1.0;
+        rgb.mean = {0, 0, 0};
+        rgb.std = {1, 1, 1};
+        const LoadedImages li = loadImages(ImageFolder::scan(d.path()), rgb);
+        QCOMPARE(li.images.size(0), int64_t(1));
+        QCOMPARE(li.failed.size(), 1);
+        QVERIFY2(li.failed[0].startsWith("a/cut.jpg") && li.failed[0].contains("truncated JPEG"),
+                 qPrintable(li.failed[0]));
+    }
+
     void subsetIsSeededAndOrdered() {
         QTemporaryDir d;
         for (int i = 0; i < 20; ++i)

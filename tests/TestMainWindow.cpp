@@ -398,6 +398,135 @@ private Q_SLOTS:
                  (QStringList{"after-cancel.json", "baseline.json"}));
     }
 
+    // Closing the window during each kind of job: the destructor cancels and joins the worker
+    // thread (a QThread destroyed while running aborts the process), no file is left half
+    // written, and a cancel before it puts the scales back as they were.
+    void closingDuringEachJob_data() {
+        QTest::addColumn<QString>("job");
+        for (const char* j :
+             {"loading", "calibration", "live landscape search", "landscape", "export"})
+            QTest::addRow("%s", j) << QString(j);
+    }
+
+    void closingDuringEachJob() {
+        QFETCH(QString, job);
+        QTemporaryDir out;
+        const QString previous = out.filePath("previous.json");
+        QByteArray previousBytes;
+        QElapsedTimer closing;
+        {
+            MainWindow w(options());
+            w.show();
+            test::WorkerRelay relay(w.worker());
+            QSignalSpy exported(&relay, &test::WorkerRelay::exported);
+            QSignalSpy slicePoints(&relay, &test::WorkerRelay::liveSlicePoints);
+            QSignalSpy searchEnd(&relay, &test::WorkerRelay::searchFinished);
+            QSignalSpy landscapePoints(&relay, &test::WorkerRelay::landscapePoints);
+            QSignalSpy landscapeEnd(&relay, &test::WorkerRelay::landscapeFinished);
+            auto startSearch = [&] {
+                SearchSettings s = test::shortSearch();
+                s.passes = 100000;
+                s.live.dims = 2;
+                s.live.points = 5;
+                s.live.share = 1000;
+                w.searchPanel()->setSettings(s);
+                w.searchPanel()->startButton()->click();
+            };
+            auto startLandscape = [&] {
+                LandscapeSettings l = w.landscapeControls()->settings();
+                l.dims = 2;
+                l.points = 41;  // 1,681 points: far longer than the test waits
+                l.subset = 16;
+                w.landscapeControls()->setSettings(l);
+                QVERIFY(w.landscapeControls()->runButton()->isEnabled());
+                w.landscapeControls()->runButton()->click();
+            };
+            // The small model loads and calibrates in well under a second: the window closes
+            // as soon as the worker says it has started.
+            QSignalSpy states(&relay, &test::WorkerRelay::stateChanged);
+            auto started = [&](WorkerState s) {
+                for (const QList<QVariant>& args : states)
+                    if (args.at(0).value<WorkerState>() == s) return true;
+                return false;
+            };
+            if (job == "loading") {
+                w.openStartup(m_model, m_calib, m_val);
+                QTRY_VERIFY_WITH_TIMEOUT(started(WorkerState::Loading), 10000);
+            } else if (job == "calibration") {
+                QSignalSpy data(&relay, &test::WorkerRelay::dataLoaded);
+                w.openStartup(m_model, m_calib, m_val);
+                QTRY_COMPARE_WITH_TIMEOUT(data.count(), 1, 30000);
+                QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+                w.quantize();
+                QTRY_VERIFY_WITH_TIMEOUT(started(WorkerState::Quantizing), 10000);
+            } else {
+                loadAndQuantize(w, relay);
+                w.exportScales(previous, ExportFormat::Native, ScaleSelection());
+                QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 30000);
+                QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+                QFile f(previous);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                previousBytes = f.readAll();
+                QVERIFY(!quantizersOf(previous).isEmpty());
+                const QString check = out.filePath("check.json");
+                auto scalesAreThePrevious = [&] {
+                    w.exportScales(check, ExportFormat::Native, ScaleSelection());
+                    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 30000);
+                    QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+                    QCOMPARE(quantizersOf(check), quantizersOf(previous));
+                    QVERIFY(QFile::remove(check));
+                };
+                if (job == "live landscape search") {
+                    // Cancel first: the scales go back to where the run started.
+                    startSearch();
+                    QTRY_VERIFY_WITH_TIMEOUT(slicePoints.count() >= 1, 60000);
+                    w.cancel();
+                    QTRY_COMPARE_WITH_TIMEOUT(searchEnd.count(), 1, 10000);
+                    QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+                    scalesAreThePrevious();
+                    const int before = slicePoints.count();
+                    startSearch();
+                    QTRY_VERIFY_WITH_TIMEOUT(slicePoints.count() > before, 60000);
+                } else if (job == "landscape") {
+                    startLandscape();
+                    QTRY_VERIFY_WITH_TIMEOUT(landscapePoints.count() >= 1, 60000);
+                    w.cancel();
+                    QTRY_COMPARE_WITH_TIMEOUT(landscapeEnd.count(), 1, 10000);
+                    QTRY_COMPARE(w.workerState(), WorkerState::Idle);
+                    scalesAreThePrevious();
+                    const int before = landscapePoints.count();
+                    startLandscape();
+                    QTRY_VERIFY_WITH_TIMEOUT(landscapePoints.count() > before, 60000);
+                }
+                if (job != "export") {
+                    // The second run is the one the window closes on.
+                    QTRY_VERIFY(w.workerState() != WorkerState::Idle);
+                } else {
+                    // Overwriting the previous file, closed at once: either the old file or the
+                    // new one, whole.
+                    w.exportScales(previous, ExportFormat::Native, ScaleSelection());
+                }
+            }
+            closing.start();
+        }
+        QVERIFY2(closing.elapsed() < 10000,
+                 qPrintable(QString("closing took %1 ms").arg(closing.elapsed())));
+        const QStringList files = QDir(out.path()).entryList(QDir::Files | QDir::Hidden);
+        if (job == "loading" || job == "calibration") {
+            QVERIFY2(files.isEmpty(), qPrintable(files.join(", ")));
+            return;
+        }
+        QCOMPARE(files, QStringList{"previous.json"});  // no temporary left behind
+        QFile f(previous);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray now = f.readAll();
+        if (job == "export")
+            QCOMPARE(quantizersOf(previous),
+                     QJsonDocument::fromJson(previousBytes).object().value("quantizers").toArray());
+        else
+            QCOMPARE(now, previousBytes);
+    }
+
     void pauseAndResume() {
         MainWindow w(options());
         test::WorkerRelay relay(w.worker());
@@ -612,6 +741,23 @@ private Q_SLOTS:
         QTRY_VERIFY(w.errorText().contains(empty));
         QTRY_COMPARE(w.workerState(), WorkerState::Idle);
         QVERIFY(w.isQuantized());
+    }
+
+    void prepareDataFromABadSourceShowsTheBanner() {
+        MainWindow w(options());
+        QSignalSpy prepared(&w, &MainWindow::dataPrepared);
+        const QString source = m_dir.filePath("no-idx-files-here");
+        QDir().mkpath(source);
+        const QString out = m_dir.filePath("prepared-data");
+        w.prepareFashionMnist(source, out);
+        QTRY_COMPARE_WITH_TIMEOUT(prepared.count(), 1, 30000);
+        QCOMPARE(prepared.at(0).at(0).toBool(), false);
+        QVERIFY(!w.isPreparingData());
+        QVERIFY2(w.errorText().contains(source), qPrintable(w.errorText()));
+        QVERIFY(!QFileInfo::exists(out + "/calib"));
+        // Still usable afterwards.
+        test::WorkerRelay relay(w.worker());
+        loadAndQuantize(w, relay);
     }
 
     void settingsPersist() {

@@ -55,6 +55,25 @@ private Q_SLOTS:
         QCOMPARE(closed.count(), 1);
     }
 
+    void actionButtonSignalsAndGoesWithTheMessage() {
+        QWidget window;
+        MessageBanner banner(&window);
+        QSignalSpy triggered(&banner, &MessageBanner::actionTriggered);
+        banner.showWarning("no data");
+        banner.setAction("Prepare");
+        auto* action = banner.findChild<QToolButton*>("MessageBannerAction");
+        QVERIFY(action);
+        QVERIFY(!action->isHidden());
+        QCOMPARE(action->text(), QString("Prepare"));
+        action->click();
+        QCOMPARE(triggered.count(), 1);
+        banner.showError("another problem");  // a new message has no button of its own
+        QVERIFY(action->isHidden());
+        banner.setAction("Retry");
+        banner.hideMessage();
+        QVERIFY(action->isHidden());
+    }
+
     void infoHidesItselfErrorsStay() {
         QWidget window;
         MessageBanner banner(&window);

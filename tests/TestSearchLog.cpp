@@ -147,6 +147,41 @@ private Q_SLOTS:
         QVERIFY(d.slices.isEmpty());
     }
 
+    // A log cut off by a crash or a full disk: cut at a line boundary it reads as a run without
+    // its end; cut inside a line it is an error naming the file and that line.
+    void truncatedLog() {
+        QString text;
+        {
+            QTextStream out(&text);
+            SearchLog::writeHeader(out);
+            RunStartEvent start;
+            start.baselineFitness = 1.5;
+            out << SearchLog::row(start);
+            for (int e = 1; e <= 3; ++e)
+                out << SearchLog::row(FitnessEvent{e, 0, 1, 0, 1.0 + e, 1.0, 1.0, 0.5 * e});
+            RunEndEvent end;
+            end.bestFitness = 1.0;
+            out << SearchLog::row(end);
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath("cut.csv");
+        const QStringList lines = text.split('\n', Qt::SkipEmptyParts);
+        const QString whole = lines.mid(0, lines.size() - 1).join('\n') + '\n';
+        writeFile(path, whole);
+        const SearchLogData d = SearchLog::read(path);
+        QCOMPARE(d.fitness.size(), 3);
+        QVERIFY(d.start.has_value());
+        QVERIFY(!d.end.has_value());
+        const QString last = lines[lines.size() - 2];
+        writeFile(path, lines.mid(0, lines.size() - 2).join('\n') + '\n' + last.left(12));
+        const QString e = test::errorOf([&] { SearchLog::read(path); });
+        QVERIFY2(e.contains(path) && e.contains(QString("line %1").arg(lines.size() - 1)),
+                 qPrintable(e));
+        writeFile(path, QString());
+        QVERIFY2(test::errorOf([&] { SearchLog::read(path); }).contains("no header"),
+                 "an empty log");
+    }
+
     void badLogsNameTheFileAndLine() {
         QTemporaryDir dir;
         const QString path = dir.filePath("bad.csv");

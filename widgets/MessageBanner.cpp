@@ -35,6 +35,7 @@ MessageBanner::MessageBanner(QWidget* parent)
     : QFrame(parent),
       m_icon(new QLabel(this)),
       m_text(new QLabel(this)),
+      m_action(new QToolButton(this)),
       m_close(new QToolButton(this)),
       m_autoHide(new QTimer(this)) {
     setObjectName("MessageBanner");
@@ -44,6 +45,9 @@ MessageBanner::MessageBanner(QWidget* parent)
     m_text->setWordWrap(true);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_text->setObjectName("MessageBannerText");
+    m_action->setObjectName("MessageBannerAction");
+    m_action->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_action->setVisible(false);
     m_close->setObjectName("MessageBannerClose");
     m_close->setAutoRaise(true);
     m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
@@ -53,10 +57,12 @@ MessageBanner::MessageBanner(QWidget* parent)
     layout->setContentsMargins(8, 4, 4, 4);
     layout->addWidget(m_icon, 0, Qt::AlignTop);
     layout->addWidget(m_text, 1);
+    layout->addWidget(m_action, 0, Qt::AlignVCenter);
     layout->addWidget(m_close, 0, Qt::AlignTop);
 
     m_autoHide->setSingleShot(true);
     connect(m_autoHide, &QTimer::timeout, this, &MessageBanner::hideMessage);
+    connect(m_action, &QToolButton::clicked, this, &MessageBanner::actionTriggered);
     connect(m_close, &QToolButton::clicked, this, [this] {
         hideMessage();
         Q_EMIT closed();
@@ -90,6 +96,7 @@ void MessageBanner::showMessage(const QString& text, Type type, int autoHideMs) 
     const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
     m_icon->setPixmap(style()->standardIcon(look.icon).pixmap(iconSize, iconSize));
     m_text->setText(text);
+    m_action->setVisible(false);
     m_autoHide->stop();
     if (autoHideMs > 0) m_autoHide->start(autoHideMs);
     setVisible(true);
@@ -109,7 +116,13 @@ void MessageBanner::showInfo(const QString& text, int autoHideMs) {
 
 void MessageBanner::hideMessage() {
     m_autoHide->stop();
+    m_action->setVisible(false);
     setVisible(false);
+}
+
+void MessageBanner::setAction(const QString& text) {
+    m_action->setText(text);
+    m_action->setVisible(!text.isEmpty());
 }
 
 }  // namespace evolq

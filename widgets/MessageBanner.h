@@ -33,14 +33,20 @@ public Q_SLOTS:
     // Notices go away by themselves; they ask nothing of the user.
     void showInfo(const QString& text, int autoHideMs = InfoAutoHideMs);
     void hideMessage();
+    // A button after the text of the message shown (e.g. "Prepare Fashion-MNIST"), which emits
+    // actionTriggered; the next message or hiding removes it.
+    void setAction(const QString& text);
 
 Q_SIGNALS:
+    // The user pressed the button of setAction.
+    void actionTriggered();
     // The user closed the banner with its close button.
     void closed();
 
 private:
     QLabel* m_icon;
     QLabel* m_text;
+    QToolButton* m_action;
     QToolButton* m_close;
     QTimer* m_autoHide;
     Type m_type = Type::Info;

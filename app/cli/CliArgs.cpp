@@ -1,5 +1,6 @@
 #include "CliArgs.h"
 
+#include <QCoreApplication>
 #include <cstdio>
 
 #include "common/Error.h"
@@ -31,10 +32,17 @@ bool CliArgs::parse(const QStringList& args) {
     if (!m_p.parse(QStringList{"evolq " + m_command} + args))
         throw Error(QString("evolq %1: %2 (see evolq %1 --help)").arg(m_command, m_p.errorText()));
     if (m_p.isSet("help")) {
-        std::fputs(m_p.helpText().toLocal8Bit().constData(), stdout);
+        std::fputs(helpText().toLocal8Bit().constData(), stdout);
         return false;
     }
     return true;
+}
+
+QString CliArgs::helpText() const {
+    QString text = m_p.helpText();
+    const QString argv0 = QCoreApplication::arguments().value(0);
+    if (!argv0.isEmpty()) text.replace("Usage: " + argv0, "Usage: evolq " + m_command);
+    return text;
 }
 
 QString CliArgs::required(const QString& name) const {

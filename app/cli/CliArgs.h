@@ -23,7 +23,8 @@ public:
     int integer(const QString& name, int min, int max) const;
     double number(const QString& name, double min, double max) const;
     QStringList positionals() const { return m_p.positionalArguments(); }
-    QString helpText() const { return m_p.helpText(); }
+    // The help, its usage line naming `evolq <command>` rather than the binary's path.
+    QString helpText() const;
 
 private:
     QString m_command;

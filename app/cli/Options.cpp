@@ -1,5 +1,7 @@
 #include "Options.h"
 
+#include <QFileInfo>
+
 #include "Output.h"
 #include "common/Error.h"
 #include "model/Runtime.h"
@@ -16,7 +18,10 @@ QString modelArg(const CliArgs& a) {
 
 void addQuantOptions(CliArgs& a) {
     const QuantConfig d;
-    a.option("calib", "calibration image folder (default: data/fashion-mnist/calib)", "DIR");
+    a.option("calib",
+             "calibration image folder (default: fashion-mnist/calib in the data folder that "
+             "evolq prepare-fashion-mnist writes)",
+             "DIR");
     a.option("wbits", "weight bits (2..8; 0 = float)", "W", QString::number(d.weightBits));
     a.option("abits", "activation bits (2..8; 0 = float)", "A", QString::number(d.actBits));
     a.option("observer", "activation observer: minmax, ema, percentile, omse", "NAME",
@@ -57,7 +62,13 @@ QuantConfig quantConfigFrom(const CliArgs& a) {
 }
 
 QString calibArg(const CliArgs& a) {
-    return a.isSet("calib") ? a.str("calib") : defaultDataDir() + "/calib";
+    if (a.isSet("calib")) return a.str("calib");
+    const QString dir = defaultDataDir() + "/calib";
+    if (!QFileInfo(dir).isDir())
+        throw Error(QString("%1: no such folder; evolq prepare-fashion-mnist writes Fashion-MNIST "
+                            "there, or name a folder with --calib")
+                        .arg(dir));
+    return dir;
 }
 
 void addSearchOptions(CliArgs& a) {

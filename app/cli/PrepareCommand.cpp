@@ -11,7 +11,8 @@ namespace evolq::cli {
 int cmdPrepare(const QStringList& args) {
     CliArgs a("prepare-fashion-mnist", "Write Fashion-MNIST as PNG folders: train/, val/, calib/.");
     a.option("source", "folder with the IDX files", "DIR", fashionMnistDefaultSource());
-    a.option("out", "output folder", "DIR", defaultDataDir());
+    a.option("out", QString("output folder (default: %1)").arg(defaultDataDir()), "DIR",
+             defaultDataDir());
     if (!a.parse(args)) return 0;
     QElapsedTimer t;
     t.start();

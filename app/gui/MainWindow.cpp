@@ -17,6 +17,7 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <cmath>
 
 #include "AccuracyPlot.h"
@@ -36,6 +37,7 @@
 #include "SearchPanel.h"
 #include "common/Error.h"
 #include "common/Version.h"
+#include "data/FashionMnist.h"
 #include "model/Runtime.h"
 #include "types/SearchLog.h"
 #include "types/WorkbenchConfig.h"
@@ -85,6 +87,22 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     connectWorker();
     m_inspection = new InspectionDocks(this);
     buildMenus();
+    m_prepareWatcher = new QFutureWatcher<QString>(this);
+    connect(m_prepareWatcher, &QFutureWatcher<QString>::finished, this, [this] {
+        m_prepareAction->setEnabled(true);
+        statusBar()->clearMessage();
+        const QString error = m_prepareWatcher->result();
+        const QString out = m_prepareWatcher->property("outDir").toString();
+        if (!error.isEmpty()) {
+            m_banner->showError(error);
+        } else {
+            m_banner->showInfo(tr("Wrote Fashion-MNIST to %1").arg(QDir::toNativeSeparators(out)));
+            loadData(out + "/calib", out + "/val");
+        }
+        Q_EMIT dataPrepared(error.isEmpty());
+    });
+    connect(m_banner, &MessageBanner::actionTriggered, this,
+            [this] { prepareFashionMnist(fashionMnistDefaultSource(), defaultDataDir()); });
     restoreSettings();
     if (!options.probeFile.isEmpty()) {
         m_probe = new ResponsivenessProbe(this);
@@ -96,6 +114,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
 
 MainWindow::~MainWindow() {
     saveSettings();
+    // Writing the data folders cannot stop half-way without leaving it to be rebuilt; it ends.
+    m_prepareWatcher->waitForFinished();
     // Cancel reaches the running job at once (an atomic flag), so the thread ends promptly.
     m_worker->cancel();
     m_thread.quit();
@@ -244,6 +264,9 @@ void MainWindow::buildMenus() {
         if (path.isEmpty()) return;
         m_config->set(WorkbenchConfig::LastImportDir, QFileInfo(path).absolutePath());
         openSearchLog(path);
+    });
+    m_prepareAction = file->addAction(tr("&Prepare Fashion-MNIST"), this, [this] {
+        prepareFashionMnist(fashionMnistDefaultSource(), defaultDataDir());
     });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -470,7 +493,39 @@ void MainWindow::openStartup(const QString& modelDir, const QString& calibDir,
     const QString calib = pick(calibDir, defaultDataDir() + "/calib");
     const QString val = pick(valDir, defaultDataDir() + "/val");
     m_dataPanel->setFolders(calib, val);
-    if (!calib.isEmpty() || !val.isEmpty()) loadData(calib, val);
+    if (!calib.isEmpty() || !val.isEmpty()) {
+        loadData(calib, val);
+        return;
+    }
+    // No data folder (an installed workbench's first start): offer to write Fashion-MNIST into
+    // the user's data directory.
+    m_banner->showWarning(
+        tr("No calibration images: %1 does not exist. Prepare Fashion-MNIST there (from %2, "
+           "Debian package dataset-fashion-mnist), or choose folders in the Data panel.")
+            .arg(QDir::toNativeSeparators(defaultDataDir()),
+                 QDir::toNativeSeparators(fashionMnistDefaultSource())));
+    m_banner->setAction(tr("Prepare Fashion-MNIST"));
+}
+
+void MainWindow::prepareFashionMnist(const QString& sourceDir, const QString& outDir) {
+    if (m_prepareWatcher->isRunning()) return;
+    m_prepareAction->setEnabled(false);
+    m_banner->showInfo(tr("Writing Fashion-MNIST to %1 ...").arg(QDir::toNativeSeparators(outDir)),
+                       MessageBanner::NoAutoHide);
+    statusBar()->showMessage(tr("Preparing Fashion-MNIST"));
+    m_prepareWatcher->setProperty("outDir", outDir);
+    m_prepareWatcher->setFuture(QtConcurrent::run([sourceDir, outDir]() -> QString {
+        try {
+            evolq::prepareFashionMnist(sourceDir, outDir);
+            return QString();
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    }));
+}
+
+bool MainWindow::isPreparingData() const {
+    return m_prepareWatcher->isRunning();
 }
 
 void MainWindow::openModel(const QString& folder) {

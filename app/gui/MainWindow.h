@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFutureWatcher>
 #include <QJsonObject>
 #include <QMainWindow>
 #include <QThread>
@@ -78,6 +79,12 @@ public:
     SearchWorker* worker() const;
     WorkerState workerState() const;
     bool isQuantized() const;
+    // File > Prepare Fashion-MNIST..., and the banner's offer when a start finds no data folder:
+    // writes the PNG folders from the IDX files in sourceDir into outDir (default: the user's
+    // data directory) on a thread of its own, then opens outDir/calib and outDir/val. Errors go
+    // to the banner; dataPrepared(ok) follows either way.
+    void prepareFashionMnist(const QString& sourceDir, const QString& outDir);
+    bool isPreparingData() const;
     QString errorText() const;   // the banner's error, empty when none is shown
     QString statusText() const;  // the status bar's text
     MessageBanner* banner() const;
@@ -99,6 +106,7 @@ public:
 Q_SIGNALS:
     // The probe's report after a search, when a probe file is set.
     void probeReported(const QJsonObject& report);
+    void dataPrepared(bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -122,6 +130,8 @@ private:
 
     Options m_options;
     WorkbenchConfig* m_config;
+    QFutureWatcher<QString>* m_prepareWatcher;  // the error, empty on success
+    QAction* m_prepareAction = nullptr;
     QThread m_thread;
     SearchWorker* m_worker;
     WorkerState m_state = WorkerState::Idle;

@@ -58,6 +58,12 @@ IdxData readIdx(const QString& path) {
         d.dims.push_back(be32(4 + 4 * i));
         if (d.dims.back() < 0) throw Error(QString("%1: negative IDX dimension").arg(path));
         count *= d.dims.back();
+        // Dimensions of up to 2^31 each overflow a 64-bit product by the fourth: stop as soon
+        // as the header promises more than the file can hold.
+        if (count > bytes.size())
+            throw Error(QString("%1: IDX header promises more data than the file holds (%2 bytes)")
+                            .arg(path)
+                            .arg(bytes.size()));
     }
     if (bytes.size() - (4 + 4 * nd) != count)
         throw Error(QString("%1: IDX header promises %2 bytes of data but the file holds %3")

@@ -27,7 +27,10 @@ QStringList imageFilesIn(const QDir& dir) {
 
 ImageFolder ImageFolder::scan(const QString& folder) {
     QDir dir(folder);
-    if (!dir.exists()) throw Error(QString("%1: image folder not found").arg(folder));
+    if (!QFileInfo::exists(folder)) throw Error(QString("%1: image folder not found").arg(folder));
+    if (!QFileInfo(folder).isDir())
+        throw Error(QString("%1: not a folder (an image folder holds images or class folders)")
+                        .arg(folder));
     ImageFolder out;
     out.m_root = dir.absolutePath();
     QStringList subdirs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);

@@ -42,6 +42,13 @@ cv::Mat readAndDecode(const QString& path, QString* why) {
         return {};
     }
     const QByteArray bytes = f.readAll();
+    // libjpeg decodes a cut-off JPEG with a warning and fills the missing rows with grey; such an
+    // image would calibrate silently on made-up pixels. A whole JPEG ends with its end-of-image
+    // marker (FF D9), which entropy-coded data cannot contain (FF is stuffed as FF 00).
+    if (bytes.startsWith("\xff\xd8\xff") && !bytes.right(1024).contains("\xff\xd9")) {
+        if (why) *why = "truncated JPEG (no end-of-image marker)";
+        return {};
+    }
     cv::Mat raw;
     try {
         raw = cv::imdecode(cv::Mat(1, bytes.size(), CV_8UC1, const_cast<char*>(bytes.constData())),

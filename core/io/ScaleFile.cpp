@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -71,6 +72,8 @@ void ScaleFile::write(const QString& path, const QJsonObject& doc) {
 ScaleFile ScaleFile::read(const QString& path) {
     QFile f(path);
     if (!f.exists()) throw Error(QString("%1: scale file not found").arg(path));
+    if (QFileInfo(path).isDir())
+        throw Error(QString("%1: is a folder, not a scale file").arg(path));
     if (!f.open(QIODevice::ReadOnly))
         throw Error(QString("%1: cannot open: %2").arg(path, f.errorString()));
     QJsonParseError err;

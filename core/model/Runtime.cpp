@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QThread>
 #include <limits>
 
@@ -90,15 +91,27 @@ QString firstExisting(const QStringList& candidates) {
 }
 }  // namespace
 
+// An installed binary sits in <prefix>/bin beside <prefix>/share/evolq-workbench (a package
+// unpacked anywhere finds its own model); a build-tree binary has no such folder.
+QString installedShareDir() {
+    if (!QCoreApplication::instance()) return QString();
+    const QString share = QCoreApplication::applicationDirPath() + "/../share/evolq-workbench";
+    return QFileInfo(share).isDir() ? QDir(share).absolutePath() : QString();
+}
+
 QString defaultModelDir() {
-    const QString app =
-        QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    const QString share = installedShareDir();
+    if (!share.isEmpty()) return share + "/models/vit-tiny-fmnist";
     return firstExisting({QString(EVOLQ_SOURCE_MODELS_DIR) + "/vit-tiny-fmnist",
-                          app + "/../share/evolq-workbench/models/vit-tiny-fmnist",
                           QString(EVOLQ_INSTALL_MODELS_DIR) + "/vit-tiny-fmnist"});
 }
 
 QString defaultDataDir() {
+    // Installed: the user's data directory (~/.local/share/evolq-workbench), shared by both
+    // programs whatever their application names; never next to the binary.
+    if (!installedShareDir().isEmpty())
+        return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+               "/evolq-workbench/fashion-mnist";
     return QString(EVOLQ_SOURCE_DATA_DIR) + "/fashion-mnist";
 }
 

@@ -25,8 +25,10 @@ void releaseMemory();
 // "LibTorch 1.13.1, 2 threads, BLAS: ..." for --version and provenance.
 QString runtimeDescription();
 
-// Where the bundled default model and the default data live: next to an installed binary, or in
-// the source tree for a build-tree binary.
+// Where the bundled default model and the default data live. Installed (<prefix>/bin beside
+// <prefix>/share/evolq-workbench): the model under that share folder, the data in the user's data
+// directory. A build-tree binary: both in the source tree.
+QString installedShareDir();  // empty for a build-tree binary
 QString defaultModelDir();
 QString defaultDataDir();
 

@@ -83,6 +83,73 @@ std::vector<float> floatList(const QJsonValue& v) {
     return out;
 }
 
+QString jsonTypeName(QJsonValue::Type t) {
+    switch (t) {
+        case QJsonValue::Null:
+            return "null";
+        case QJsonValue::Bool:
+            return "a boolean";
+        case QJsonValue::Double:
+            return "a number";
+        case QJsonValue::String:
+            return "a string";
+        case QJsonValue::Array:
+            return "a list";
+        case QJsonValue::Object:
+            return "an object";
+        case QJsonValue::Undefined:
+            break;
+    }
+    return "undefined";
+}
+
+// A field of config.json that is there must have its type: read with a default, a wrong type
+// would pass unnoticed (num_classes "ten" read as the head's row count).
+void checkConfigTypes(const QJsonObject& cfg, const QString& path) {
+    struct Field {
+        const char* key;
+        QJsonValue::Type type;
+    };
+    auto check = [&](const QJsonObject& o, const QString& prefix,
+                     std::initializer_list<Field> fields) {
+        for (const Field& f : fields) {
+            if (!o.contains(f.key)) continue;
+            const QJsonValue v = o.value(f.key);
+            if (v.type() != f.type)
+                throw Error(
+                    QString("%1: %2%3 must be %4, not %5")
+                        .arg(path, prefix, f.key, jsonTypeName(f.type), jsonTypeName(v.type())));
+        }
+    };
+    using T = QJsonValue::Type;
+    check(cfg, "",
+          {{"architecture", T::String},
+           {"global_pool", T::String},
+           {"num_classes", T::Double},
+           {"label_names", T::Array},
+           {"model_args", T::Object},
+           {"pretrained_cfg", T::Object}});
+    check(cfg.value("model_args").toObject(), "model_args.",
+          {{"num_heads", T::Double}, {"global_pool", T::String}});
+    const QJsonObject pcfg = cfg.value("pretrained_cfg").toObject();
+    check(pcfg, "pretrained_cfg.",
+          {{"input_size", T::Array},
+           {"mean", T::Array},
+           {"std", T::Array},
+           {"interpolation", T::String},
+           {"crop_pct", T::Double},
+           {"crop_mode", T::String}});
+    for (const char* list : {"input_size", "mean", "std"})
+        for (const QJsonValue& v : pcfg.value(list).toArray())
+            if (!v.isDouble())
+                throw Error(QString("%1: pretrained_cfg.%2 must hold numbers, not %3")
+                                .arg(path, list, jsonTypeName(v.type())));
+    for (const QJsonValue& v : cfg.value("label_names").toArray())
+        if (!v.isString())
+            throw Error(QString("%1: label_names must hold strings, not %2")
+                            .arg(path, jsonTypeName(v.type())));
+}
+
 QString sha256Of(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
@@ -301,11 +368,16 @@ torch::Tensor VitModel::forward(const torch::Tensor& images, ForwardHooks* hooks
 
 std::shared_ptr<VitModel> VitModel::load(const QString& folderIn) {
     const QString folder = QDir(folderIn).absolutePath();
-    if (!QFileInfo(folder).isDir())
+    if (!QFileInfo::exists(folder))
         throw Error(QString("%1: model folder not found").arg(folderIn));
+    if (!QFileInfo(folder).isDir())
+        throw Error(
+            QString("%1: not a folder (a model folder holds config.json and model.safetensors)")
+                .arg(folderIn));
     const QString cfgPath = QDir(folder).filePath("config.json");
     const QString stPath = QDir(folder).filePath("model.safetensors");
     const QJsonObject cfg = readJsonObject(cfgPath);
+    checkConfigTypes(cfg, cfgPath);
     const SafeTensorsFile st = SafeTensorsFile::read(stPath);
 
     auto shapeOf = [&](const QString& name, bool required = true) -> std::vector<int64_t> {
