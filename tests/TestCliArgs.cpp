@@ -211,8 +211,23 @@ private Q_SLOTS:
                          "--live-share",
                          "2",
                          "--live-subset",
-                         "32"}));
+                         "32",
+                         "--strategy",
+                         "random",
+                         "--genome",
+                         "weights",
+                         "--mixed-precision",
+                         "4",
+                         "--sim-candidates",
+                         "50",
+                         "--rec-steps",
+                         "7"}));
         const SearchSettings s = cli::searchSettingsFrom(a, 17);
+        QCOMPARE(strategyName(s.strategy), QString("random"));
+        QCOMPARE(genomeName(s.genome), QString("weights"));
+        QCOMPARE(s.mixedPrecision, 4.0);
+        QCOMPARE(s.similarity.candidates, 50);
+        QCOMPARE(s.reconstruct.steps, 7);
         QCOMPARE(s.live.dims, 2);
         QCOMPARE(s.live.points, 9);
         QCOMPARE(s.live.radius, 0.5);

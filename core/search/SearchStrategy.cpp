@@ -190,15 +190,9 @@ double SearchStrategy::validationTop1(int block, int inputsKey) {
 }
 
 QJsonObject SearchStrategy::settingsJson() const {
-    QJsonObject o = m_s.strategyJson();
-    o.insert("loss", lossName(m_s.fitness.loss));
-    o.insert("temperature", m_s.fitness.temperature);
-    o.insert("fitness_batch", m_s.fitness.batch);
-    o.insert("seed", static_cast<qint64>(m_s.seed));
-    o.insert("val_subset", m_s.valSubset);
-    o.insert("from_baseline", m_s.fromBaseline);
-    o.insert("final_evaluation", m_s.finalEvaluation);
-    o.insert("live_landscape", m_s.live.toJson());
+    // Every setting as given (those of other strategies too, so that a file can be rerun with
+    // any of them), then what this strategy resolves them to.
+    QJsonObject o = m_s.toJson();
     o.insert("selection", "calibration fitness only");
     addSettings(o);
     return o;
