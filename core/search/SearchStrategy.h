@@ -60,8 +60,8 @@ public:
     StrategyKind strategy() const { return m_s.strategy; }
     // Everything needed to trust or redo the run: strategy, settings, seed, histories, timings.
     QJsonObject provenance() const;
-    // The strategy's settings (SearchSettings::strategyJson) and the common ones (fitness, seed,
-    // validation), plus what they resolve to on this model.
+    // Every search setting as given (SearchSettings::toJson), plus what they resolve to on this
+    // model.
     QJsonObject settingsJson() const;
 
 protected:

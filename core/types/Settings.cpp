@@ -226,33 +226,6 @@ ReconstructSettings reconstructFromJson(const QJsonObject& o) {
 
 }  // namespace
 
-QJsonObject SearchSettings::strategyJson() const {
-    QJsonObject o{{"strategy", strategyName(strategy)}, {"mixed_precision", mixedPrecision}};
-    switch (strategy) {
-        case StrategyKind::EvolQ:
-        case StrategyKind::Random:
-            o.insert("genome", genomeName(genome));
-            o.insert("passes", passes);
-            o.insert("cycles", cycles);
-            if (strategy == StrategyKind::EvolQ) {
-                o.insert("population", population);
-                o.insert("samples", samples);
-            }
-            o.insert("mutation_range", mutationRange);
-            o.insert("relative_mutation", relativeMutation);
-            break;
-        case StrategyKind::Similarity:
-            o.insert("similarity", similarityJson(similarity));
-            break;
-        case StrategyKind::Reconstruct:
-            o.insert("reconstruct", reconstructJson(reconstruct));
-            o.insert("passes", passes);  // the budget, as Evol-Q's: passes x (1 + cycles)
-            o.insert("cycles", cycles);
-            break;
-    }
-    return o;
-}
-
 QJsonObject SearchSettings::toJson() const {
     return QJsonObject{{"strategy", strategyName(strategy)},
                        {"genome", genomeName(genome)},

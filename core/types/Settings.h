@@ -148,9 +148,6 @@ struct SearchSettings {
     static SearchSettings fromJson(const QJsonObject& o);
     // Throws evolq::Error naming the first value out of range.
     void validate() const;
-    // The settings of the chosen strategy only (what its provenance records beside the common
-    // ones): e.g. passes, cycles, population, samples, mutation and genome for evolq.
-    QJsonObject strategyJson() const;
 };
 
 // ---------------------------------------------------------------------------------------------
