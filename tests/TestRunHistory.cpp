@@ -72,6 +72,7 @@ private Q_SLOTS:
         QCOMPARE(r.seconds, 12.0);
         QVERIFY(!r.cancelled);
         QCOMPARE(r.evaluations, (QVector<double>{1, 2, 3, 4}));
+        QCOMPARE(r.budget, 4.0);
         QCOMPARE(r.bestFitness, (QVector<double>{4.5, 4, 3.5, 3}));
         QCOMPARE(r.visits, (QVector<double>{1, 2}));
         QCOMPARE(r.visitTop1, (QVector<double>{82, 84}));
@@ -116,18 +117,30 @@ private Q_SLOTS:
         // The best so far never rises.
         QCOMPARE(r.bestFitness, (QVector<double>{9.5, 9.5, 9}));
         QCOMPARE(r.visitTop1.size(), 2);
+        // Without the strategy's own count, the budget is the history's last evaluation...
+        QCOMPARE(r.budget, 3.0);
+        {
+            // ... and with it, the count (a history may leave evaluations out).
+            QJsonObject counted = doc;
+            QJsonObject search = counted.value("search").toObject();
+            search.insert("evaluations", 40);
+            counted.insert("search", search);
+            const QString countedPath = m_dir.filePath("counted.json");
+            writeFile(countedPath, QJsonDocument(counted).toJson());
+            QCOMPARE(RunHistory::read(countedPath).budget, 40.0);
+        }
 
         const QString csv = RunHistory::toCsv({r, r}, QJsonObject{{"program", "evolq"}});
         const QStringList lines = csv.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
         QVERIFY(lines[0].startsWith("# evolq run history {"));
-        QVERIFY(lines[1].startsWith("run,source,strategy,bits,settings,seed,time,"));
+        QVERIFY(lines[1].startsWith("run,source,strategy,bits,settings,seed,time,seconds,budget,"));
         QVERIFY(lines[2].contains(",W3A8,"));
-        QVERIFY(lines[2].contains(",72.25,"));
+        QVERIFY2(lines[2].contains(",7.5,3,9,72.25,yes"), qPrintable(lines[2]));
         const QString md = RunHistory::toMarkdown({r});
         QVERIFY(md.startsWith("| run | source |"));
         QVERIFY(md.contains("| 1 | scales.json | Evol-Q | W3A8 |"));
-        QVERIFY(md.contains("| 72.25 |"));
+        QVERIFY2(md.contains("| 7.5 | 3 | 9 | 72.25 |"), qPrintable(md));
     }
 
     void badFilesNameTheFileAndTheProblem() {

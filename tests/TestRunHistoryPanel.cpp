@@ -56,6 +56,9 @@ private Q_SLOTS:
         QCOMPARE(p.table()->rowCount(), 2);
         QCOMPARE(p.table()->item(1, RunHistoryPanel::Seed)->text(), QString("1"));
         QCOMPARE(p.table()->item(1, RunHistoryPanel::Top1)->text(), QString("91.00"));
+        // The budget column: the evaluations each run spent.
+        QCOMPARE(p.table()->item(0, RunHistoryPanel::Budget)->text(), QString("6"));
+        QCOMPARE(p.table()->item(1, RunHistoryPanel::Budget)->text(), QString("4"));
         QSignalSpy spy(&p, &RunHistoryPanel::overlaysChanged);
         p.setChecked(0, true);
         p.setChecked(1, true);

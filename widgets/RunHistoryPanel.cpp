@@ -57,7 +57,7 @@ RunHistoryPanel::RunHistoryPanel(QWidget* parent) : QWidget(parent) {
     m_table->setObjectName("runHistoryTable");
     m_table->setHorizontalHeaderLabels({tr("Run"), tr("Source"), tr("Strategy"), tr("Bits"),
                                         tr("Settings"), tr("Seed"), tr("Time (UTC)"), tr("s"),
-                                        tr("Final fitness"), tr("Top-1 %")});
+                                        tr("Evaluations"), tr("Final fitness"), tr("Top-1 %")});
     m_table->setToolTip(
         tr("Check two or more runs to overlay their curves on the fitness and "
            "accuracy plots."));
@@ -145,6 +145,9 @@ void RunHistoryPanel::setRow(int i) {
     set(Seed, r.seed < 0 ? "-" : QString::number(r.seed));
     set(Time, r.time.isEmpty() ? "-" : r.time);
     set(Seconds, number(r.seconds, 'f', 1));
+    set(Budget, number(r.budget, 'f', 0))
+        ->setToolTip(tr("Fitness evaluations spent (reconstruction: forward + backward passes, "
+                        "in the same units)"));
     set(FinalFitness, number(r.finalFitness, 'g', 8));
     set(Top1, number(r.top1, 'f', 2) + (r.cancelled ? tr(" (unfinished)") : QString()));
 }
@@ -225,6 +228,9 @@ void RunHistoryPanel::addFitness(const QVector<FitnessEvent>& events) {
     for (const FitnessEvent& e : events) {
         m_current.evaluations << e.evaluation;
         m_current.bestFitness << e.overallBest;
+        m_current.budget = std::isnan(m_current.budget)
+                               ? e.evaluation
+                               : std::max(m_current.budget, double(e.evaluation));
     }
 }
 

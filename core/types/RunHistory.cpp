@@ -146,8 +146,11 @@ RunRecord fromSearchLog(const QString& text, const QString& path) {
             double overall = fieldNumber(f[7]);
             if (std::isnan(overall)) overall = fieldNumber(f[5]);
             if (!std::isnan(overall)) best = std::isnan(best) ? overall : std::min(best, overall);
-            r.evaluations << fieldNumber(f[1]);
+            const double evaluation = fieldNumber(f[1]);
+            r.evaluations << evaluation;
             r.bestFitness << best;
+            if (!std::isnan(evaluation))
+                r.budget = std::isnan(r.budget) ? evaluation : std::max(r.budget, evaluation);
         } else if (event == "block") {
             ++visit;
             const double top1 = fieldNumber(f[8]);
@@ -198,7 +201,10 @@ RunRecord fromScaleFile(const QJsonObject& doc, const QString& path) {
         best = std::isnan(best) ? f : std::min(best, f);
         r.evaluations << row[0].toDouble();
         r.bestFitness << best;
+        r.budget = std::isnan(r.budget) ? row[0].toDouble() : std::max(r.budget, row[0].toDouble());
     }
+    // The strategy's own count where the file has it (the history may leave some out).
+    r.budget = numberOr(search.value("evaluations"), r.budget);
     int visit = 0;
     for (const QJsonValue& v : search.value("block_visits").toArray()) {
         ++visit;
@@ -233,13 +239,14 @@ QString toCsv(const QVector<RunRecord>& runs, const QJsonObject& provenance) {
     if (!provenance.isEmpty())
         out += "# evolq run history " +
                QString::fromUtf8(QJsonDocument(provenance).toJson(QJsonDocument::Compact)) + '\n';
-    out += "run,source,strategy,bits,settings,seed,time,seconds,final_fitness,top1,finished\n";
+    out += "run,source,strategy,bits,settings,seed,time,seconds,budget,final_fitness,top1,finished\n";
     for (int i = 0; i < runs.size(); ++i) {
         const RunRecord& r = runs[i];
         out += csvLine({QString::number(i + 1), csvField(r.source), csvField(r.strategy),
                         csvField(r.bits), csvField(r.settingsText()),
                         r.seed < 0 ? QString() : QString::number(r.seed), csvField(r.time),
-                        csvNumber(r.seconds), csvNumber(r.finalFitness), csvNumber(r.top1),
+                        csvNumber(r.seconds), csvNumber(r.budget), csvNumber(r.finalFitness),
+                        csvNumber(r.top1),
                         r.cancelled ? "no" : "yes"});
     }
     return out;
@@ -248,16 +255,16 @@ QString toCsv(const QVector<RunRecord>& runs, const QJsonObject& provenance) {
 QString toMarkdown(const QVector<RunRecord>& runs) {
     auto cell = [](QString s) { return s.replace('|', "\\|"); };
     QString out =
-        "| run | source | strategy | bits | settings | seed | time | seconds | final fitness | "
-        "top-1 % |\n|---|---|---|---|---|---|---|---|---|---|\n";
+        "| run | source | strategy | bits | settings | seed | time | seconds | budget | "
+        "final fitness | top-1 % |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (int i = 0; i < runs.size(); ++i) {
         const RunRecord& r = runs[i];
         const QString source = r.source.contains('/') ? QFileInfo(r.source).fileName() : r.source;
-        out += QString("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 |\n")
+        out += QString("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 | %11 |\n")
                    .arg(i + 1)
                    .arg(cell(source), cell(r.strategy), cell(r.bits.isEmpty() ? "-" : r.bits),
                         cell(r.settingsText()), r.seed < 0 ? "-" : QString::number(r.seed),
-                        cell(r.time.isEmpty() ? "-" : r.time), num(r.seconds, 1),
+                        cell(r.time.isEmpty() ? "-" : r.time), num(r.seconds, 1), num(r.budget, 0),
                         std::isnan(r.finalFitness) ? QString("-")
                                                    : QString::number(r.finalFitness, 'g', 8),
                         num(r.top1, 2) + (r.cancelled ? " (unfinished)" : ""));

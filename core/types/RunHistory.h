@@ -18,6 +18,9 @@ struct RunRecord {
     qint64 seed = -1;  // -1 = unknown
     QString time;      // when the run started or the file was written (UTC, ISO 8601)
     double seconds = std::numeric_limits<double>::quiet_NaN();
+    // What the run spent, in fitness evaluations (for `reconstruct`, forward + backward passes
+    // counted in the same units); NaN when the source does not say.
+    double budget = std::numeric_limits<double>::quiet_NaN();
     double baselineFitness = std::numeric_limits<double>::quiet_NaN();
     double finalFitness = std::numeric_limits<double>::quiet_NaN();
     // Top-1 on the whole validation folder when measured, else the last subset top-1.
