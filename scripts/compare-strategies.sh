@@ -10,6 +10,8 @@
 # harder precision is derived from the bits the first run's scale file records (weights one step
 # lower in 8 -> 4 -> 3; at 3-bit weights, 4-bit activations instead). Mixed precision uses the
 # row's own weight bits as its average budget, so it spends no more bits than the uniform row.
+# At 2-bit weights (the lowest of the choices 2, 3, 4, 8) there is nothing to trade: the row is
+# left out and the table says so.
 #
 # Usage: scripts/compare-strategies.sh [MODEL_DIR] [VAL_DIR] [CALIB_DIR]
 # Environment: SEEDS (default "0 1 2"), STRATEGIES (default all rows), PRECISIONS (default
@@ -52,6 +54,7 @@ bits_of() {
 }
 
 files=()
+skipped=()
 default_bits=""
 for prec in $PRECISIONS; do
   bitopts=""
@@ -79,6 +82,14 @@ for prec in $PRECISIONS; do
         read -r wbits _ <<<"$default_bits"
       fi
       opts=$(row_options "$row" "${wbits:-4}")
+      if [ "$row" = similarity+mp ] && [ "${wbits:-4}" = 2 ]; then
+        # 2 bits is the lowest choice: an average of 2 leaves no bits to trade, and the run would
+        # be the similarity row again.
+        read -r _ a_bits <<<"$default_bits"
+        [ "$prec" = harder ] && a_bits=4
+        skipped+=("W2A${a_bits}")
+        continue
+      fi
       if [ "${SKIP_EXISTING:-0}" != 1 ] || [ ! -f "$base.json" ]; then
         start=$(date +%s.%N)
         # shellcheck disable=SC2086
@@ -94,7 +105,7 @@ for prec in $PRECISIONS; do
   done
 done
 
-python3 - "${files[@]}" <<'PY'
+SKIPPED="${skipped[*]:-}" python3 - "${files[@]}" <<'PY'
 import json, os, statistics, sys
 label = {"random": "random search", "similarity": "similarity (Liu et al.)",
          "similarity+mp": "similarity + mixed precision", "reconstruct": "reconstruction (MGRQ)",
@@ -122,6 +133,9 @@ for prec in order:
     print(f"| {prec} | baseline (FQ-ViT) | - | {base[prec]:.2f} | - | - | - | - |")
     for (p, row), r in rows.items():
         if p != prec: continue
+        if row == "reconstruct" and prec in os.environ.get("SKIPPED", "").split():
+            print(f"| {prec} | similarity + mixed precision | - | as similarity: at a 2-bit budget "
+                  f"every layer keeps the lowest choice, 2 bits | - | - | - | - |")
         top = [x[0] for x in r]
         print(f"| {prec} | {label.get(row, row)} | {len(r)} | {statistics.mean(top):.2f} ± {sd(top):.2f} | "
               f"{min(top):.2f}..{max(top):.2f} | {r[0][3]} | {statistics.mean(x[1] for x in r):.0f} | "

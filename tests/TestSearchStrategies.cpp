@@ -226,14 +226,19 @@ private Q_SLOTS:
     }
 
     void allocationRespectsTheBudgetAndFavoursHigherNorms() {
-        // Equal sizes: the higher-norm layer gets the bits.
-        const std::vector<int> bits = allocateBits({10.0, 1.0}, {100, 100}, 5.5);
+        // Liu et al.'s choices, equal sizes: the higher-norm layer gets the bits.
+        const std::vector<int> paper{3, 4, 8};
+        const std::vector<int> bits = allocateBits({10.0, 1.0}, {100, 100}, 5.5, paper);
         QCOMPARE(bits, (std::vector<int>{8, 3}));
+        // The default choices add 2 bits: the lower-norm layer gives its bit up.
+        QCOMPARE(allocateBits({10.0, 1.0}, {100, 100}, 5.0), (std::vector<int>{8, 2}));
+        QCOMPARE(allocateBits({10.0, 1.0}, {100, 100}, 2.0), (std::vector<int>{2, 2}));
+        QVERIFY_THROWS_EXCEPTION(Error, allocateBits({10.0, 1.0}, {100, 100}, 1.5));
         // Unequal sizes: the average, weighted by parameters, stays within the budget.
         const std::vector<int64_t> params{100, 400, 400, 100};
         const std::vector<double> norms{5, 7, 1, 2};
         for (double budget : {3.0, 3.5, 4.0, 5.0, 8.0}) {
-            const std::vector<int> b = allocateBits(norms, params, budget);
+            const std::vector<int> b = allocateBits(norms, params, budget, paper);
             double sum = 0, n = 0;
             for (size_t i = 0; i < b.size(); ++i) {
                 QVERIFY(b[i] == 3 || b[i] == 4 || b[i] == 8);
@@ -243,8 +248,8 @@ private Q_SLOTS:
             QVERIFY(sum / n <= budget + 1e-9);
             QVERIFY(b[1] >= b[2]);  // same size, higher norm: at least as many bits
         }
-        QCOMPARE(allocateBits(norms, params, 8.0), (std::vector<int>{8, 8, 8, 8}));
-        QVERIFY_THROWS_EXCEPTION(Error, allocateBits(norms, params, 2.5));
+        QCOMPARE(allocateBits(norms, params, 8.0, paper), (std::vector<int>{8, 8, 8, 8}));
+        QVERIFY_THROWS_EXCEPTION(Error, allocateBits(norms, params, 2.5, paper));
     }
 
     void mixedPrecisionOnTheModel() {
@@ -324,7 +329,11 @@ private Q_SLOTS:
         s.reconstruct.globalWeight = 0.5;
         const SearchSettings r = SearchSettings::fromJson(s.toJson());
         QCOMPARE(r.toJson(), s.toJson());
-        s.mixedPrecision = 2;
+        s.mixedPrecision = 2;  // the lowest choice: allowed
+        s.validate();
+        s.mixedPrecision = 1.5;
+        QVERIFY_THROWS_EXCEPTION(Error, s.validate());
+        s.mixedPrecision = 9;
         QVERIFY_THROWS_EXCEPTION(Error, s.validate());
     }
 };

@@ -63,13 +63,13 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_genome->addItem(tr("all weights + activations"), genomeName(GenomeKind::WeightsActivations));
     m_genome->setToolTip(tr("What Evol-Q and random search change in each block"));
     m_mixed->setObjectName("mixedPrecision");
-    m_mixed->setRange(2.99, 8);
+    m_mixed->setRange(1.99, 8);
     m_mixed->setDecimals(2);
     m_mixed->setSingleStep(0.25);
     m_mixed->setSpecialValueText(tr("off"));
     m_mixed->setSuffix(tr(" bits"));
     m_mixed->setToolTip(
-        tr("Weight bits per block layer from 3, 4 and 8, more to layers whose "
+        tr("Weight bits per block layer from 2, 3, 4 and 8, more to layers whose "
            "output has a larger nuclear norm, under this average"));
     connect(m_strategy, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
     m_mutation->setDecimals(6);
@@ -194,7 +194,7 @@ SearchSettings SearchPanel::settings() const {
     SearchSettings s = m_kept;
     s.strategy = strategyFromName(m_strategy->currentData().toString());
     s.genome = genomeFromName(m_genome->currentData().toString());
-    s.mixedPrecision = m_mixed->value() < 3 ? 0 : m_mixed->value();
+    s.mixedPrecision = m_mixed->value() < 2 ? 0 : m_mixed->value();
     s.passes = m_passes->value();
     s.cycles = m_cycles->value();
     s.population = m_population->value();

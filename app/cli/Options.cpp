@@ -80,7 +80,7 @@ void addSearchOptions(CliArgs& a) {
              "weights (also fc1, fc2), weights+activations (also the block's activation scales)",
              "KIND", genomeName(d.genome));
     a.option("mixed-precision",
-             "nuclear-norm-guided weight bits per block layer from {3, 4, 8} under this average "
+             "nuclear-norm-guided weight bits per block layer from {2, 3, 4, 8} under this average "
              "(0 = off; any strategy)",
              "BITS", "0");
     a.option("sim-candidates", "similarity: candidate intervals per layer", "N",

@@ -137,10 +137,10 @@ void ScaleFile::applyTo(QuantizedVit& q) const {
             throw Error(QString("%1: names quantizer '%2', which this model does not have")
                             .arg(m_source, name));
         const FakeQuantizer& fq = q.quantizer(idx);
-        // Mixed precision gives weight quantizers their own bits from {3, 4, 8}.
+        // Mixed precision gives weight quantizers their own bits from {2, 3, 4, 8}.
         const int fileBits = o.value("bits").toInt(-1);
         const bool mixed = fq.isWeight() && fq.enabled() && fileBits != fq.bits().bits &&
-                           (fileBits == 3 || fileBits == 4 || fileBits == 8);
+                           (fileBits == 2 || fileBits == 3 || fileBits == 4 || fileBits == 8);
         if ((fileBits != fq.bits().bits && !mixed) ||
             o.value("signed").toBool() != fq.bits().isSigned)
             throw Error(

@@ -69,7 +69,7 @@ QJsonObject BitAllocation::toJson(const QuantizedVit& q) const {
     return QJsonObject{{"method", "nuclear norm of each layer's output feature (Liu et al. 2021)"},
                        {"budget_bits", budget},
                        {"average_bits", averageBits()},
-                       {"choices", QJsonArray{3, 4, 8}},
+                       {"choices", QJsonArray{2, 3, 4, 8}},
                        {"layers", rows}};
 }
 

@@ -9,6 +9,13 @@
 
 namespace evolq {
 
+// The weight bits mixed precision chooses from: Liu et al.'s 3, 4 and 8, and the 2 bits this
+// workbench's default uses (so that a 2-bit budget can trade bits at all once above 2).
+inline const std::vector<int>& mixedPrecisionChoices() {
+    static const std::vector<int> choices{2, 3, 4, 8};
+    return choices;
+}
+
 // Liu et al. 2021's mixed precision: a layer whose output feature has a larger nuclear norm (more
 // "feature diversity") gets more bits. Bits per layer from `choices` maximize
 // sum_i norm_i x bits_i under sum_i params_i x bits_i <= budget x sum_i params_i: from the lowest
@@ -17,7 +24,7 @@ namespace evolq {
 // choice exceeds the budget.
 std::vector<int> allocateBits(const std::vector<double>& nuclearNorms,
                               const std::vector<int64_t>& params, double budget,
-                              const std::vector<int>& choices = {3, 4, 8});
+                              const std::vector<int>& choices = mixedPrecisionChoices());
 
 // The allocation over the linear layers of the transformer blocks (qkv, proj, fc1, fc2; the
 // patch embedding and the head keep the configured bits).

@@ -282,9 +282,9 @@ void SearchSettings::validate() const {
     if (!(fitness.temperature > 0)) throw Error("the temperature must be positive");
     if (fitness.batch < 2) throw Error("a fitness batch needs at least 2 images");
     if (valSubset < 0) throw Error("the validation subset cannot be negative");
-    if (mixedPrecision != 0 && !(mixedPrecision >= 3 && mixedPrecision <= 8))
-        throw Error(QString("a mixed-precision budget is an average of 3 to 8 bits (from 3, 4 and "
-                            "8), not %1")
+    if (mixedPrecision != 0 && !(mixedPrecision >= 2 && mixedPrecision <= 8))
+        throw Error(QString("a mixed-precision budget is an average of 2 to 8 bits (from 2, 3, 4 "
+                            "and 8), not %1")
                         .arg(mixedPrecision));
     if (similarity.candidates < 2) throw Error("the similarity search needs at least 2 candidates");
     if (!(similarity.low > 0) || !(similarity.high > similarity.low))

@@ -107,7 +107,7 @@ struct ReconstructSettings {
 struct SearchSettings {
     StrategyKind strategy = StrategyKind::EvolQ;
     GenomeKind genome = GenomeKind::Attention;
-    // Nuclear-norm-guided weight bits per layer from {3, 4, 8} under this average (0 = off).
+    // Nuclear-norm-guided weight bits per layer from {2, 3, 4, 8} under this average (0 = off).
     double mixedPrecision = 0;
     SimilaritySettings similarity;
     ReconstructSettings reconstruct;
