@@ -1,16 +1,19 @@
 #include "LandscapeControls.h"
 
+#include <QResizeEvent>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
+
+#include "FlowLayout.h"
 
 namespace evolq {
 
@@ -52,49 +55,55 @@ LandscapeControls::LandscapeControls(QWidget* parent)
     m_run->setObjectName("runLandscapeButton");
     m_cancel->setObjectName("cancelLandscapeButton");
 
-    auto* grid = new QGridLayout(this);
-    grid->setContentsMargins(4, 4, 4, 4);
-    int col = 0;
-    auto add = [&](const QString& label, QWidget* w, int row) {
-        grid->addWidget(new QLabel(label, this), row, col, Qt::AlignRight);
-        grid->addWidget(w, row, col + 1);
+    // Fields flow onto as many rows as the dock's width needs: the controls never decide how
+    // wide the landscape dock must be (the fitness plot beside it keeps its room).
+    auto* flow = new FlowLayout(this, 14, 4);
+    flow->setContentsMargins(4, 4, 4, 4);
+    auto field = [&](const QString& label, std::initializer_list<QWidget*> widgets) {
+        auto* box = new QWidget(this);
+        auto* row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->setSpacing(4);
+        if (!label.isEmpty()) row->addWidget(new QLabel(label, box));
+        for (QWidget* w : widgets) {
+            w->setParent(box);
+            row->addWidget(w);
+        }
+        flow->addWidget(box);
+        return row;
     };
-    add(tr("Block:"), m_block, 0);
-    add(tr("Points:"), m_points, 1);
-    col = 2;
-    add(tr("Direction:"), m_direction, 0);
-    auto* target = new QWidget(this);
-    auto* targetRow = new QHBoxLayout(target);
-    targetRow->setContentsMargins(0, 0, 0, 0);
-    targetRow->addWidget(new QLabel(tr("channel"), target));
-    targetRow->addWidget(m_channel);
-    targetRow->addWidget(m_file, 1);
-    targetRow->addWidget(m_browse);
-    grid->addWidget(target, 1, 2, 1, 2);
-    col = 4;
-    add(tr("Grid:"), m_dims, 0);
-    add(tr("Radius:"), m_radius, 1);
-    grid->addWidget(m_unit, 1, 6);
-    auto* losses = new QHBoxLayout;
+    field(tr("Block:"), {m_block});
+    field(tr("Direction:"), {m_direction});
+    QHBoxLayout* target = field(tr("channel"), {m_channel, m_file, m_browse});
+    target->setStretch(2, 1);
+    m_file->setMinimumWidth(120);
+    field(tr("Grid:"), {m_dims});
+    field(tr("Points:"), {m_points});
+    field(tr("Radius:"), {m_radius, m_unit});
+    QList<QWidget*> boxes;
     for (const QString& quantity : landscapeQuantities()) {
         auto* c = new QCheckBox(quantity, this);
         c->setObjectName("loss_" + quantity);
         // The name as data: a style may add an accelerator to the text.
         c->setProperty("quantity", quantity);
         m_losses << c;
-        losses->addWidget(c);
     }
-    grid->addWidget(new QLabel(tr("Losses:"), this), 2, 0, Qt::AlignRight);
-    grid->addLayout(losses, 2, 1, 1, 3);
-    grid->addWidget(new QLabel(tr("Images:"), this), 2, 4, Qt::AlignRight);
-    grid->addWidget(m_subset, 2, 5);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(new QLabel(tr("Seed:"), this));
-    buttons->addWidget(m_seed);
-    buttons->addWidget(m_run);
-    buttons->addWidget(m_cancel);
-    grid->addLayout(buttons, 0, 6);
-    grid->setColumnStretch(7, 1);
+    {
+        auto* box = new QWidget(this);
+        auto* row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->setSpacing(6);
+        row->addWidget(new QLabel(tr("Losses:"), box));
+        for (QCheckBox* c : m_losses) {
+            c->setParent(box);
+            row->addWidget(c);
+        }
+        flow->addWidget(box);
+    }
+    field(tr("Images:"), {m_subset});
+    field(tr("Seed:"), {m_seed});
+    field(QString(), {m_run, m_cancel});
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 
     setSettings(LandscapeSettings());
     connect(m_run, &QPushButton::clicked, this, &LandscapeControls::runRequested);
@@ -113,6 +122,20 @@ LandscapeControls::LandscapeControls(QWidget* parent)
         if (!f.isEmpty()) m_file->setText(f);
     });
     updateEnabled();
+}
+
+void LandscapeControls::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // Dock areas do not ask for a height for the width: follow the wrapped rows here.
+    const int h = layout()->heightForWidth(event->size().width());
+    if (h > 0 && h != height()) setFixedHeight(h);
+}
+
+QSize LandscapeControls::sizeHint() const {
+    const QSize one = QWidget::sizeHint();  // every field on one row
+    // Preferred: two rows' width, so that the dock does not ask for the whole window.
+    return {std::max(minimumSizeHint().width(), one.width() / 2 + 40),
+            layout()->heightForWidth(std::max(minimumSizeHint().width(), one.width() / 2 + 40))};
 }
 
 DirectionKind LandscapeControls::currentDirection() const {

@@ -42,6 +42,12 @@ Q_SIGNALS:
     void runRequested();
     void cancelRequested();
 
+public:
+    QSize sizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void updateEnabled();
     DirectionKind currentDirection() const;
