@@ -599,6 +599,25 @@ private Q_SLOTS:
                 QCOMPARE(plot->candidateGraph()->dataCount(), 1);
                 QVERIFY(plot->visitSelector()->itemText(0).contains("local minima"));
                 QVERIFY(!plot->isShowingEmptyText());
+
+                // Try a point of the live slice shown: the block takes the slice's scales there;
+                // undo gives the search's result back (the export below compares it, bit for
+                // bit, with the run without the live landscape).
+                TryScalesPanel* t = w.inspection()->tryScales();
+                Q_EMIT plot->pointClicked(s.live.radius, 0);
+                QVERIFY(t->tryButton()->isEnabled());
+                QSignalSpy tried(&relay, &test::WorkerRelay::scalesTried);
+                t->tryButton()->click();
+                QTRY_COMPARE_WITH_TIMEOUT(tried.count(), 1, 60000);
+                const TryResult r = tried.at(0).at(0).value<TryResult>();
+                QCOMPARE(r.a, s.live.radius);
+                QCOMPARE(r.block, plot->shownSliceStart().block);
+                QCOMPARE(r.values.size(), 1);
+                QVERIFY(std::isfinite(r.values[0]));
+                QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
+                QSignalSpy undone(&relay, &test::WorkerRelay::tryUndone);
+                t->undoButton()->click();
+                QTRY_COMPARE_WITH_TIMEOUT(undone.count(), 1, 60000);
             } else {
                 QCOMPARE(slices.count(), 0);
                 QCOMPARE(w.landscapePlot()->sliceCount(), 0);

@@ -338,6 +338,53 @@ private Q_SLOTS:
         QVERIFY(!s.hasTry());
     }
 
+    // A point of a live slice, after the search: the block takes the slice's scales there, the
+    // loss is the slice's own value (the last visit: every other block is as it was then), and
+    // undo gives the search's result back bit for bit.
+    void tryAPointOfALiveSlice() {
+        Session s;
+        prepare(s);
+        SearchSettings settings = test::shortSearch(8);
+        settings.live.dims = 1;
+        settings.live.points = 5;
+        settings.live.radius = 2;
+        settings.live.share = 1000;  // every slice complete
+        std::vector<LandscapePoint> points;
+        LiveLandscapeCallbacks live;
+        live.point = [&](const LandscapePoint& p) { points.push_back(p); };
+        s.startSearch(settings, {}, live);
+        QCOMPARE(s.runSearch(), SearchStatus::Finished);
+        s.finishSearch();
+        const QuantizedVit::State result = s.quantizedModel().state();
+        QVERIFY(!s.liveSlices().empty());
+        const int last = s.liveSlices().rbegin()->first;
+        const SliceAxes& axes = s.liveSlices().at(last);
+        const LandscapePoint* edge = nullptr;
+        for (const LandscapePoint& p : points)
+            if (p.visit == last && p.a == 2) edge = &p;
+        QVERIFY(edge);
+        const TryResult r = s.tryScales(LandscapeSettings(), 2, 0, 4, last);
+        QCOMPARE(r.block, axes.block);
+        QCOMPARE(r.values.size(), 1);
+        QVERIFY2(std::abs(r.values[0] - edge->values[0]) <= 1e-5 * std::abs(edge->values[0]),
+                 qPrintable(QString("tried %1, slice %2").arg(r.values[0]).arg(edge->values[0])));
+        const torch::Tensor expected =
+            (axes.centre + 2 * axes.u[0]).abs().clamp_min(std::numeric_limits<float>::epsilon());
+        QVERIFY(torch::allclose(s.quantizedModel().genome(axes.block).reshape({-1}), expected));
+        QVERIFY(s.provenance().value("source").toString().contains(
+            QString("live slice of visit %1").arg(last + 1)));
+        s.undoTry();
+        QVERIFY(sameState(s.quantizedModel().state(), result));
+        // A visit that has no slice, and slices gone with a new quantization, are errors.
+        QVERIFY(errorOf([&] {
+                    s.tryScales(LandscapeSettings(), 0, 0, 4, 999);
+                }).contains("visit 1000"));
+        s.quantize(test::smallConfig());
+        QVERIFY(s.liveSlices().empty());
+        QVERIFY(
+            errorOf([&] { s.tryScales(LandscapeSettings(), 0, 0, 4, last); }).contains("not kept"));
+    }
+
     void sensitivityHasOneRowPerQuantizer() {
         Session s;
         prepare(s);

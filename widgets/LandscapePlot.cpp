@@ -139,6 +139,10 @@ int LandscapePlot::shownVisit() const {
     return m_shownSlice >= 0 ? m_slices[m_shownSlice].start.visit : -1;
 }
 
+LandscapeStart LandscapePlot::shownSliceStart() const {
+    return m_shownSlice >= 0 ? m_slices[m_shownSlice].start : m_sweep;
+}
+
 bool LandscapePlot::isFollowingSearch() const {
     return m_follow->isChecked();
 }

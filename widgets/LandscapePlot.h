@@ -59,7 +59,8 @@ public:
 
     // Live slices.
     int sliceCount() const;
-    int shownVisit() const;  // the visit of the slice shown, -1 for a sweep
+    int shownVisit() const;                  // the visit of the slice shown, -1 for a sweep
+    LandscapeStart shownSliceStart() const;  // the shown slice's start (a sweep's when none)
     bool isFollowingSearch() const;
     int candidateCount() const;        // candidates of the shown slice
     QCPGraph* candidateGraph() const;  // null unless a slice is shown

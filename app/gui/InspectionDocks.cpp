@@ -84,9 +84,22 @@ InspectionDocks::InspectionDocks(MainWindow* window)
     LandscapePlot* land = window->landscapePlot();
     connect(w, &SearchWorker::landscapeStarted, this, [this](const LandscapeStart& s) {
         m_landscape = m_window->lastLandscapeSettings();
+        m_sweepStart = s;
+        m_haveSweep = true;
+        m_tryVisit = -1;
         m_try->setLandscape(s);
     });
     connect(land, &LandscapePlot::pointClicked, this, [this, land, tryDock](double a, double b) {
+        // A live slice's point is tried on that slice (its centre and axes); a sweep's on the
+        // sweep.
+        const int visit = land->shownVisit();
+        if (visit != m_tryVisit) {
+            if (visit >= 0)
+                m_try->setLandscape(land->shownSliceStart());
+            else if (m_haveSweep)
+                m_try->setLandscape(m_sweepStart);
+            m_tryVisit = visit;
+        }
         m_try->setPoint(a, b);
         land->setMarker(a, b);
         tryDock->raise();
@@ -142,8 +155,10 @@ void InspectionDocks::sendTry(double a, double b) {
     m_tryInFlight = true;
     m_window->landscapePlot()->setMarker(a, b);
     const LandscapeSettings s = m_landscape;
+    const int visit = m_tryVisit;
     QMetaObject::invokeMethod(
-        m_window->worker(), [w = m_window->worker(), s, a, b] { w->tryScales(s, a, b); },
+        m_window->worker(),
+        [w = m_window->worker(), s, a, b, visit] { w->tryScales(s, a, b, visit); },
         Qt::QueuedConnection);
 }
 

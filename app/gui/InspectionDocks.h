@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QString>
 
+#include "types/Events.h"
 #include "types/Settings.h"
 
 class QDockWidget;
@@ -41,7 +42,10 @@ private:
     SensitivityPanel* m_sensitivity;
     RunHistoryPanel* m_history;
     TryScalesPanel* m_try;
-    LandscapeSettings m_landscape;
+    LandscapeSettings m_landscape;  // the last sweep's settings
+    LandscapeStart m_sweepStart;
+    bool m_haveSweep = false;
+    int m_tryVisit = -1;  // the live slice the try panel works on, -1: the last sweep
     bool m_tryInFlight = false, m_tryPending = false;
     double m_pendingA = 0, m_pendingB = 0;
     QJsonObject m_provenance;

@@ -1,17 +1,59 @@
 // `evolq-workbench`: the desktop workbench.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QMetaEnum>
 #include <cstdio>
+#include <memory>
 
 #include "InspectionTour.h"
 #include "LandscapeControls.h"
 #include "MainWindow.h"
+#include "PresentationWindow.h"
 #include "QuantPanel.h"
 #include "ScriptedSession.h"
 #include "SearchPanel.h"
 #include "common/Error.h"
 #include "common/Version.h"
 #include "model/Runtime.h"
+
+namespace {
+
+// --demo-loops: one line per step of the lesson and one per loop (from one quantization to the
+// next), then quits after `loops` loops.
+void timeDemo(evolq::PresentationWindow* pw, int loops) {
+    using Step = evolq::PresentationWindow::Step;
+    struct Clock {
+        QElapsedTimer loop, step;
+        Step last = Step::Ready;
+        bool started = false;
+    };
+    auto c = std::make_shared<Clock>();
+    const QMetaEnum names = QMetaEnum::fromType<Step>();
+    QObject::connect(pw, &evolq::PresentationWindow::stepChanged, pw, [=](Step s) {
+        if (c->started)
+            std::printf("demo: %-10s %6.1f s\n", names.valueToKey(int(c->last)),
+                        c->step.elapsed() / 1000.0);
+        if (s == Step::Quantizing) {
+            if (c->started) {
+                std::printf("demo: loop %d took %.1f s\n", pw->loopsDone(),
+                            c->loop.elapsed() / 1000.0);
+                if (pw->loopsDone() >= loops) {
+                    std::fflush(stdout);
+                    QCoreApplication::exit(0);
+                    return;
+                }
+            }
+            c->loop.start();
+            c->started = true;
+        }
+        std::fflush(stdout);
+        c->last = s;
+        c->step.start();
+    });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -61,13 +103,16 @@ int main(int argc, char** argv) {
                                      "presentation mode: large type, one landscape, one Start");
     const QCommandLineOption demo(
         "demo", "with --present: run the lesson unattended, in a loop (Esc leaves)");
+    const QCommandLineOption demoLoops(
+        "demo-loops",
+        "with --demo: print how long each step and each loop took, and quit after N loops", "N");
     const QCommandLineOption tour(
         "inspection-shots",
         "quantize, then sensitivity, two runs in the history, a tried landscape point and the "
         "presentation's lesson; save screenshots here, and quit",
         "DIR");
     p.addOptions({calib, val, settings, probe, run, shots, passes, cycles, calibSize, valSubset,
-                  points, live, liveShare, liveAxes, present, demo, tour});
+                  points, live, liveShare, liveAxes, present, demo, demoLoops, tour});
     p.process(app);
     evolq::initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
 
@@ -100,7 +145,10 @@ int main(int argc, char** argv) {
     const bool presenting = p.isSet(present) || p.isSet(demo);
     if (!presenting) w.show();  // presentation mode shows the workbench when it is left
     w.openStartup(p.positionalArguments().value(0), p.value(calib), p.value(val));
-    if (presenting) w.openPresentation(p.isSet(demo));
+    if (presenting) {
+        evolq::PresentationWindow* pw = w.openPresentation(p.isSet(demo));
+        if (p.isSet(demoLoops)) timeDemo(pw, std::max(1, p.value(demoLoops).toInt()));
+    }
 
     std::unique_ptr<evolq::InspectionTour> inspection;
     if (p.isSet(tour)) {

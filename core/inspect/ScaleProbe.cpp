@@ -11,8 +11,9 @@ constexpr int64_t kChunk = 250;
 ScaleProbe::ScaleProbe(QuantizedVit& q, const torch::Tensor& calibImages,
                        const torch::Tensor& calibLabels, const LandscapeSettings& s,
                        const torch::Tensor& toward, const torch::Tensor& valImages,
-                       const torch::Tensor& valLabels, const QStringList& valFiles, int samples)
-    : m_q(q), m_sweep(q, calibImages, calibLabels, s, toward) {
+                       const torch::Tensor& valLabels, const QStringList& valFiles, int samples,
+                       const SliceAxes* axes)
+    : m_q(q), m_sweep(q, calibImages, calibLabels, s, toward, axes) {
     torch::NoGradGuard ng;
     m_from = m_sweep.startBlock();
     if (!valImages.defined() || valImages.size(0) == 0) return;

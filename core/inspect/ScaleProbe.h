@@ -23,7 +23,7 @@ public:
     ScaleProbe(QuantizedVit& q, const torch::Tensor& calibImages, const torch::Tensor& calibLabels,
                const LandscapeSettings& s, const torch::Tensor& toward,
                const torch::Tensor& valImages, const torch::Tensor& valLabels,
-               const QStringList& valFiles, int samples);
+               const QStringList& valFiles, int samples, const SliceAxes* axes = nullptr);
 
     const LandscapeSettings& settings() const { return m_sweep.settings(); }
     // The model keeps the scales at (a, b).

@@ -19,7 +19,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images,
                                const torch::Tensor& labels, const LandscapeSettings& s,
-                               const torch::Tensor& toward)
+                               const torch::Tensor& toward, const SliceAxes* axes)
     : m_q(q), m_s(s) {
     if (!q.calibrated()) throw Error("the model must be quantized before a landscape sweep");
     m_s.validate();
@@ -108,6 +108,19 @@ LandscapeSweep::LandscapeSweep(QuantizedVit& q, const torch::Tensor& images,
                 }
                 break;
         }
+    }
+    if (axes) {
+        // The slice's own axes, already in scale units: a and b move along them as they are.
+        if (axes->block != m_block || axes->dims != m_s.dims || !axes->centre.defined() ||
+            axes->centre.numel() != C || !axes->u[0].defined() ||
+            (m_s.dims == 2 && !axes->u[1].defined()))
+            throw Error(
+                QString("the slice's axes do not fit block %1's %2 scales").arg(m_block).arg(C));
+        m_centre = axes->centre.reshape({-1}).to(torch::kFloat32).clone();
+        m_dirs[0] = axes->u[0].reshape({-1}).to(torch::kFloat32);
+        if (m_s.dims == 2) m_dirs[1] = axes->u[1].reshape({-1}).to(torch::kFloat32);
+        m_unit = torch::ones({C});
+        m_toward = false;
     }
 }
 

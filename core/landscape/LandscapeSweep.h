@@ -25,6 +25,14 @@ struct LandscapeResult {
     bool cancelled = false;
 };
 
+// A slice given by its own axes instead of settings: the scales at (a, b) are
+// |centre + a u[0] + b u[1]| for the block's genome (a live landscape's slice of one block visit).
+struct SliceAxes {
+    int block = 0;
+    int dims = 1;
+    torch::Tensor centre, u[2];
+};
+
 // Measures the loss over a grid of scale perturbations around the current scales of a quantized
 // model, streaming every point as soon as it is computed (2-D grids coarse to fine). The model's
 // scales are restored afterwards.
@@ -34,7 +42,8 @@ public:
     // scales for DirectionKind::Toward and TowardResult (the caller reads them from the file or
     // result).
     LandscapeSweep(QuantizedVit& q, const torch::Tensor& images, const torch::Tensor& labels,
-                   const LandscapeSettings& s, const torch::Tensor& toward = {});
+                   const LandscapeSettings& s, const torch::Tensor& toward = {},
+                   const SliceAxes* axes = nullptr);
 
     LandscapeStart startInfo() const;
     const LandscapeSettings& settings() const { return m_s; }

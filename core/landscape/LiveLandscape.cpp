@@ -124,6 +124,13 @@ void LiveLandscape::visitStarted(const VisitStartEvent& e, FitnessFunction& f) {
                        unit
                  : torch::Tensor();
 
+    SliceAxes& axes = m_axes[e.visit];
+    axes.block = e.block;
+    axes.dims = m_s.dims;
+    axes.centre = m_centre.clone();
+    axes.u[0] = m_u[0];
+    axes.u[1] = m_u[1];
+
     m_start = LandscapeStart();
     m_start.dims = m_s.dims;
     m_start.points = m_s.points;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "landscape/LandscapeSweep.h"
 #include "quant/QuantizedVit.h"
 #include "search/FitnessFunction.h"
 #include "search/SearchCallbacks.h"
@@ -54,6 +55,8 @@ public:
 
     const LiveLandscapeSettings& settings() const { return m_s; }
     int slices() const { return m_slices; }
+    // Every visit's slice axes, by visit: "Try these scales" on a live slice after the run.
+    const std::map<int, SliceAxes>& sliceAxes() const { return m_axes; }
     int pointsComputed() const { return m_pointCount; }
     double seconds() const { return m_seconds; }
     // Settings, images, slices, points and seconds, for the run's provenance.
@@ -88,6 +91,7 @@ private:
     const SearchControl* m_control = nullptr;
     LiveLandscapeCallbacks m_cb;
     std::map<int, torch::Tensor> m_firstGenome;  // per block: its scales at its first visit
+    std::map<int, SliceAxes> m_axes;
 
     // The current visit's slice.
     bool m_active = false;

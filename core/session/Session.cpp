@@ -97,6 +97,7 @@ ModelSummary Session::loadModel(const QString& folder) {
     requireNoSearch(QString("%1: not opened").arg(folder));
     auto model = VitModel::load(folder);
     dropTry();
+    m_liveSlices.clear();
     m_model = std::move(model);
     // Everything decoded or computed for the previous model is void.
     m_calib.reset();
@@ -250,6 +251,7 @@ QuantizeSummary Session::quantize(const QuantConfig& config, const ProgressFn& p
     double seconds = 0;
     auto q = quantizeBaseline(m_model, config, calib, &seconds, progressOf(progress, m_control));
     dropTry();
+    m_liveSlices.clear();
     m_q = std::move(q);
     m_source = "baseline";
     setBaseline();
@@ -308,6 +310,7 @@ void Session::startSearch(const SearchSettings& settings, SearchCallbacks callba
         }
         m_search->setCallbacks(cb);
         dropTry();  // the run starts from the scales tried, if any: they are the session's now
+        m_liveSlices.clear();
     } catch (...) {
         m_live.reset();
         m_search.reset();
@@ -341,7 +344,11 @@ SearchStatus Session::runSearch() {
     }
     m_result = m_q->state();
     m_searchProvenance = m_search->provenance();
-    if (m_live) m_searchProvenance.insert("live_landscape", m_live->provenance());
+    if (m_live) {
+        m_searchProvenance.insert("live_landscape", m_live->provenance());
+        m_liveSlices = m_live->sliceAxes();
+        m_liveSettings = m_searchSettings;
+    }
     return st;
 }
 
@@ -485,9 +492,33 @@ void Session::dropTry() {
     m_sourceBeforeTry.clear();
 }
 
-TryResult Session::tryScales(const LandscapeSettings& settings, double a, double b, int samples) {
+TryResult Session::tryScales(const LandscapeSettings& sweepSettings, double a, double b,
+                             int samples, int liveVisit) {
     if (m_search) throw Error("Scales not tried: a search is paused; resume or cancel it first");
     requireQuantized("Scales not tried");
+    LandscapeSettings settings = sweepSettings;
+    const SliceAxes* axes = nullptr;
+    if (liveVisit >= 0) {
+        // A live slice of the last finished search: its own centre and axes, its images.
+        const auto it = m_liveSlices.find(liveVisit);
+        if (it == m_liveSlices.end())
+            throw Error(QString("Scales not tried: the live slice of visit %1 is not kept (only "
+                                "a finished search's slices are, until the model changes)")
+                            .arg(liveVisit + 1));
+        axes = &it->second;
+        const LiveLandscapeSettings& live = m_liveSettings.live;
+        settings = LandscapeSettings();
+        settings.block = axes->block;
+        settings.dims = axes->dims;
+        settings.points = live.points;
+        settings.radius = live.radius;
+        settings.losses = QStringList{lossName(m_liveSettings.fitness.loss)};
+        settings.subset = live.subset;
+        settings.seed = m_liveSettings.seed;
+        settings.temperature = m_liveSettings.fitness.temperature;
+        settings.batch = live.subset > 0 ? std::min(m_liveSettings.fitness.batch, live.subset)
+                                         : m_liveSettings.fitness.batch;
+    }
     settings.validate();
     if (settings.block >= m_model->depth())
         throw Error(QString("block %1 does not exist (the model has blocks 0..%2)")
@@ -495,6 +526,7 @@ TryResult Session::tryScales(const LandscapeSettings& settings, double a, double
                         .arg(m_model->depth() - 1));
     QJsonObject key = settings.toJson();
     key.insert("samples", samples);
+    key.insert("live_visit", liveVisit);
     key.insert("val_images", validationSubsetSize());
     const bool first = !m_beforeTry;
     const QuantizedVit::State before = first ? m_q->state() : *m_beforeTry;
@@ -505,7 +537,7 @@ TryResult Session::tryScales(const LandscapeSettings& settings, double a, double
             m_q->restore(before);
             const QuantConfig& cfg = m_q->config();
             const CalibrationSet& calib = calibration(cfg.calibImages, cfg.seed);
-            const torch::Tensor toward = towardOf(settings);
+            const torch::Tensor toward = axes ? torch::Tensor() : towardOf(settings);
             torch::Tensor valImages, valLabels;
             if (currentValidationSubset()) {
                 valImages = m_val.images;
@@ -513,7 +545,7 @@ TryResult Session::tryScales(const LandscapeSettings& settings, double a, double
             }
             m_probe =
                 std::make_unique<ScaleProbe>(*m_q, calib.images, calib.labels, settings, toward,
-                                             valImages, valLabels, m_val.files, samples);
+                                             valImages, valLabels, m_val.files, samples, axes);
             m_probeKey = key;
         }
         TryResult r = m_probe->at(a, b);
@@ -527,7 +559,8 @@ TryResult Session::tryScales(const LandscapeSettings& settings, double a, double
                        .arg(a, 0, 'g', 6)
                        .arg(b, 0, 'g', 6)
                        .arg(r.block)
-                       .arg(settings.directionName());
+                       .arg(axes ? QString("the live slice of visit %1").arg(liveVisit + 1)
+                                 : settings.directionName());
         return r;
     } catch (...) {
         // Back to the scales from before the first try, with nothing left to undo.
@@ -555,6 +588,7 @@ QuantizeSummary Session::importScales(const QString& path) {
     const ScaleFile file = ScaleFile::read(path);
     auto loaded = loadQuantized(m_model, file);
     dropTry();
+    m_liveSlices.clear();
     const bool sameBaseline = m_q && m_baseline && m_q->config() == file.config();
     m_q = std::move(loaded);
     if (!sameBaseline) setBaseline();

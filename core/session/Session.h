@@ -6,6 +6,7 @@
 #include <QString>
 #include <QVector>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -134,7 +135,13 @@ public:
     // landscape's quantities on its calibration images, top-1 on the validation subset and the
     // predictions of its first `samples` images. Further tries move along the same landscape;
     // undoTry() goes back to the scales from before the first try, bit for bit.
-    TryResult tryScales(const LandscapeSettings& settings, double a, double b, int samples = 12);
+    // With `liveVisit` >= 0 the point is on that visit's live slice of the last finished search
+    // (its centre, axes and images; `settings` is not used).
+    TryResult tryScales(const LandscapeSettings& settings, double a, double b, int samples = 12,
+                        int liveVisit = -1);
+    // The live slices that can be tried, by visit (the last finished search's, until the model
+    // changes).
+    const std::map<int, SliceAxes>& liveSlices() const { return m_liveSlices; }
     bool hasTry() const { return m_beforeTry.has_value(); }
     void undoTry();
 
@@ -208,6 +215,8 @@ private:
 
     // Try these scales: the scales from before the first try, and the landscape it moves on.
     std::optional<QuantizedVit::State> m_beforeTry;
+    std::map<int, SliceAxes> m_liveSlices;  // the last finished search's live slices, by visit
+    SearchSettings m_liveSettings;          // that search's settings
     QString m_sourceBeforeTry;
     std::unique_ptr<ScaleProbe> m_probe;
     QJsonObject m_probeKey;

@@ -454,7 +454,7 @@ void SearchWorker::runSensitivity(const SensitivitySettings& settings) {
     setState(WorkerState::Idle);
 }
 
-void SearchWorker::tryScales(const LandscapeSettings& settings, double a, double b) {
+void SearchWorker::tryScales(const LandscapeSettings& settings, double a, double b, int liveVisit) {
     if (d->state != WorkerState::Idle) {
         Q_EMIT error("Scales not tried: wait until the current job ends");
         Q_EMIT tryFailed();
@@ -462,7 +462,7 @@ void SearchWorker::tryScales(const LandscapeSettings& settings, double a, double
     }
     d->resetControl();
     try {
-        const TryResult r = d->session.tryScales(settings, a, b);
+        const TryResult r = d->session.tryScales(settings, a, b, 12, liveVisit);
         Q_EMIT scalesTried(r);
         Q_EMIT quantizersChanged(d->session.quantizerSummaries());
         emitScaleChanges();

@@ -67,9 +67,11 @@ public Q_SLOTS:
     // Each quantizer alone (everything else in float): loss increase and SQNR.
     void runSensitivity(const evolq::SensitivitySettings& settings);
     // Try these scales: the model takes the scales at (a, b) of the landscape run with these
-    // settings; undoTry() goes back. Quick jobs, queued like the others but without a state
-    // change, so that a scrubber does not flicker the window's actions.
-    void tryScales(const evolq::LandscapeSettings& settings, double a, double b);
+    // settings (or, with liveVisit >= 0, on that visit's live slice of the last finished search);
+    // undoTry() goes back. Quick jobs, queued like the others but without a state change, so
+    // that a scrubber does not flicker the window's actions.
+    void tryScales(const evolq::LandscapeSettings& settings, double a, double b,
+                   int liveVisit = -1);
     void undoTry();
     // Native scale files: load (replace the current scales) or compare (set beside them).
     void importScales(const QString& path, bool compare);
