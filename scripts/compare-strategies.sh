@@ -16,7 +16,8 @@
 # Usage: scripts/compare-strategies.sh [MODEL_DIR] [VAL_DIR] [CALIB_DIR]
 # Environment: SEEDS (default "0 1 2"), STRATEGIES (default all rows), PRECISIONS (default
 # "default harder"), EXTRA (more `evolq search` options for every run, e.g. "--passes 2"),
-# OUT (default results/compare), SKIP_EXISTING=1 (reuse scale files present), SMOKE=1 (a tiny check
+# OUT (default results/compare), SKIP_EXISTING=1 (reuse scale files present), TABLE_ONLY=1 (run
+# nothing: the table of the scale files present), SMOKE=1 (a tiny check
 # of the script: one seed, one pass of one cycle, 64 calibration images, a few candidates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,7 +91,10 @@ for prec in $PRECISIONS; do
         skipped+=("W2A${a_bits}")
         continue
       fi
-      if [ "${SKIP_EXISTING:-0}" != 1 ] || [ ! -f "$base.json" ]; then
+      if [ "${TABLE_ONLY:-0}" = 1 ] && [ ! -f "$base.json" ]; then
+        continue  # not run: the table lists the runs there are
+      fi
+      if [ "${SKIP_EXISTING:-0}" != 1 ] && [ "${TABLE_ONLY:-0}" != 1 ] || [ ! -f "$base.json" ]; then
         start=$(date +%s.%N)
         # shellcheck disable=SC2086
         "$EVOLQ" search --model "$MODEL" --calib "$CALIB" --val "$VAL" --seed "$seed" $bitopts $opts \
