@@ -6,6 +6,7 @@
 #include "landscape/LiveLandscape.h"
 #include "model/Runtime.h"
 #include "search/EvolSearch.h"
+#include "search/SearchStrategy.h"
 
 using namespace evolq;
 
@@ -56,7 +57,8 @@ class TestLiveLandscape : public QObject {
     // One run; with `live` set, the live landscape hooked in as the session hooks it.
     Outcome run(const SearchSettings& s, Seen* seen = nullptr) {
         auto q = baseline();
-        EvolSearch search(*q, m_calib, s);
+        const std::unique_ptr<SearchStrategy> strategy = makeSearchStrategy(*q, m_calib, s);
+        SearchStrategy& search = *strategy;
         SearchCallbacks cb;
         std::unique_ptr<LiveLandscape> live;
         if (seen) cb.fitness = [seen](const FitnessEvent& e) { seen->fitness.append(e); };
@@ -147,6 +149,38 @@ private Q_SLOTS:
                     // The same genome, evaluated again (the search may reuse an earlier figure).
                     QVERIFY(std::abs(p.values[0] - c.fitness) <= 1e-5 * std::abs(c.fitness));
         }
+    }
+
+    // Reconstruction's Adam steps have no fitness value of the run, yet each shows on the live
+    // landscape as a child of the step before; the result is the same with the landscape on.
+    void reconstructionStepsShowOnTheSlice() {
+        SearchSettings s = settings();
+        s.strategy = StrategyKind::Reconstruct;
+        s.reconstruct.steps = 3;
+        const Outcome off = run(s);
+        QVERIFY(!off.genomes.empty());
+        s.live.dims = 1;
+        s.live.points = 5;
+        s.live.share = 1000;
+        Seen seen;
+        const Outcome on = run(s, &seen);
+        for (size_t b = 0; b < on.genomes.size(); ++b)
+            QVERIFY(torch::equal(on.genomes[b], off.genomes[b]));
+        QCOMPARE(on.history, off.history);
+        const int blocks = 2;
+        QCOMPARE(seen.slices.size(), blocks);
+        // Per block: its start, 3 steps, its end.
+        QCOMPARE(seen.fitness.size(), 2 * blocks);
+        QCOMPARE(seen.candidates.size(), (2 + 3) * blocks);
+        int steps = 0;
+        for (const CandidateEvent& c : seen.candidates) {
+            QVERIFY(std::isfinite(c.fitness));
+            if (c.cycle >= 1 && !c.isStart) {
+                ++steps;
+                QVERIFY(!std::isnan(c.parentA));
+            }
+        }
+        QCOMPARE(steps, 3 * blocks);
     }
 
     // A share of the search's time: a small share computes a coarse slice, never the whole one,

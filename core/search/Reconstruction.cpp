@@ -226,9 +226,13 @@ void Reconstruction::step() {
         return;
     }
     if (m_step < m_steps) {
+        const torch::Tensor before =
+            m_step == 0 ? m_visitStart : m_q.genome(m_b, GenomeKind::Weights).clone();
         m_losses.back().push_back(adamStep());
         spend(1);
         ++m_step;
+        // Each Adam step on the live landscape, a child of the step before.
+        showStep(m_step, m_q.genome(m_b, GenomeKind::Weights), before);
         return;
     }
     const torch::Tensor g = m_q.genome(m_b, GenomeKind::Weights).clone();

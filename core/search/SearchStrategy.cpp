@@ -112,17 +112,27 @@ double SearchStrategy::evaluate(int cycle, const torch::Tensor& genome, const to
     if (m_cb.fitness)
         m_cb.fitness(FitnessEvent{m_evals, m_pass, m_block, cycle, f, m_blockBest, m_overallBest,
                                   seconds0()});
-    if (m_cb.evaluated) {
-        // The live landscape's slices are through the attention genome, the first values of
-        // every genome kind.
-        const int64_t n = m_q.genomeSize(m_block);
-        auto attention = [n](const torch::Tensor& g) {
-            return g.defined() && g.numel() > n ? g.reshape({-1}).slice(0, 0, n) : g;
-        };
-        m_cb.evaluated(EvaluatedGenome{m_evals, m_pass, m_block, cycle, attention(genome),
-                                       attention(parent), f, took});
-    }
+    if (m_cb.evaluated) showOnLandscape(cycle, genome, parent, f, took);
     return f;
+}
+
+void SearchStrategy::showOnLandscape(int cycle, const torch::Tensor& genome,
+                                     const torch::Tensor& parent, double fitness, double seconds) {
+    // The live landscape's slices are through the attention genome, the first values of every
+    // genome kind.
+    const int64_t n = m_q.genomeSize(m_block);
+    auto attention = [n](const torch::Tensor& g) {
+        return g.defined() && g.numel() > n ? g.reshape({-1}).slice(0, 0, n) : g;
+    };
+    m_cb.evaluated(EvaluatedGenome{m_evals, m_pass, m_block, cycle, attention(genome),
+                                   attention(parent), fitness, seconds});
+}
+
+void SearchStrategy::showStep(int cycle, const torch::Tensor& genome, const torch::Tensor& parent) {
+    if (!m_cb.evaluated) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    const double f = m_fitness.evaluateFromBlock();
+    showOnLandscape(cycle, genome, parent, f, since(t0));
 }
 
 void SearchStrategy::endVisit(double bestFitness, bool unchanged, int inputsKey) {

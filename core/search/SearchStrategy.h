@@ -89,9 +89,15 @@ protected:
     // blocks last to first passes its pass number); -1 computes them afresh.
     void endVisit(double bestFitness, bool unchanged, int inputsKey);
     double seconds0() const;  // run seconds including the current step so far
+    void showOnLandscape(int cycle, const torch::Tensor& genome, const torch::Tensor& parent,
+                         double fitness, double seconds);
     // Work in the units of fitness evaluations that yields no fitness value (a reconstruction
     // step: one forward + backward pass over the calibration images).
     void spend(int units) { m_evals += units; }
+    // Shows a genome in the model on the live landscape without a fitness value of the run (a
+    // reconstruction step): its fitness is computed only when the live landscape listens, and
+    // it enters neither the history nor the budget, so the run's result is the same either way.
+    void showStep(int cycle, const torch::Tensor& genome, const torch::Tensor& parent);
 
     QuantizedVit& m_q;
     SearchSettings m_s;
