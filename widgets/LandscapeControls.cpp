@@ -1,7 +1,5 @@
 #include "LandscapeControls.h"
 
-#include <QResizeEvent>
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -10,6 +8,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSpinBox>
 #include <QToolButton>
 

@@ -15,8 +15,9 @@ namespace evolq {
 class MessageBanner;
 
 // Every run of the session and every run read back from a search log or a scale file: strategy,
-// settings, seed, time, budget (fitness evaluations), final fitness, top-1. Checked runs are overlaid on the fitness and
-// accuracy plots (overlaysChanged); the table exports as CSV or Markdown, with provenance.
+// settings, seed, time, budget (fitness evaluations), final fitness, top-1. Checked runs are
+// overlaid on the fitness and accuracy plots (overlaysChanged); the table exports as CSV or
+// Markdown, with provenance.
 class RunHistoryPanel : public QWidget {
     Q_OBJECT
 public:

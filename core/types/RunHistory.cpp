@@ -239,15 +239,15 @@ QString toCsv(const QVector<RunRecord>& runs, const QJsonObject& provenance) {
     if (!provenance.isEmpty())
         out += "# evolq run history " +
                QString::fromUtf8(QJsonDocument(provenance).toJson(QJsonDocument::Compact)) + '\n';
-    out += "run,source,strategy,bits,settings,seed,time,seconds,budget,final_fitness,top1,finished\n";
+    out +=
+        "run,source,strategy,bits,settings,seed,time,seconds,budget,final_fitness,top1,finished\n";
     for (int i = 0; i < runs.size(); ++i) {
         const RunRecord& r = runs[i];
         out += csvLine({QString::number(i + 1), csvField(r.source), csvField(r.strategy),
                         csvField(r.bits), csvField(r.settingsText()),
                         r.seed < 0 ? QString() : QString::number(r.seed), csvField(r.time),
                         csvNumber(r.seconds), csvNumber(r.budget), csvNumber(r.finalFitness),
-                        csvNumber(r.top1),
-                        r.cancelled ? "no" : "yes"});
+                        csvNumber(r.top1), r.cancelled ? "no" : "yes"});
     }
     return out;
 }
