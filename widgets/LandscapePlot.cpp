@@ -429,7 +429,7 @@ void LandscapePlot::updateJaggednessLabel() {
         if (m_sweep.dims == 1) {  // on a grid only the minima count means something
             html += QStringLiteral("<br>") + tr("TV ratio: %1").arg(j.tvRatio, 0, 'g', 4);
             html += QStringLiteral("<br>") +
-                    tr("best gain over centre: %1").arg(j.bestGainOverCentre, 0, 'g', 4);
+                    tr("best gain over<br>the centre: %1").arg(j.bestGainOverCentre, 0, 'g', 3);
         }
         html += QStringLiteral("</p>");
     }

@@ -250,10 +250,13 @@ void SearchWorker::startSearch(const SearchSettings& settings) {
         d->pendingCandidates.clear();
         Q_EMIT status("Measuring FP32 and baseline top-1 on the validation subset");
         s.startSearch(settings, cb, live);
-        Q_EMIT status(QString("Searching: %1 passes x %2 blocks x %3 cycles")
-                          .arg(settings.passes)
-                          .arg(s.modelInfo().depth)
-                          .arg(settings.cycles));
+        auto count = [](int n, const char* one, const char* many) {
+            return QString("%1 %2").arg(n).arg(n == 1 ? one : many);
+        };
+        Q_EMIT status(QString("Searching: %1 x %2 x %3")
+                          .arg(count(settings.passes, "pass", "passes"),
+                               count(s.modelInfo().depth, "block", "blocks"),
+                               count(settings.cycles, "cycle", "cycles")));
     } catch (const std::exception& e) {
         fail("Search not started", e);
         setState(WorkerState::Idle);
