@@ -183,6 +183,28 @@ private Q_SLOTS:
         QCOMPARE(steps, 3 * blocks);
     }
 
+    // The similarity search's layer steps show too: per block its start, three layers' intervals
+    // and its end (the fourth layer's), with the same result.
+    void similarityLayersShowOnTheSlice() {
+        SearchSettings s = settings();
+        s.strategy = StrategyKind::Similarity;
+        s.similarity.candidates = 4;
+        s.similarity.rounds = 1;
+        s.similarity.images = 8;
+        const Outcome off = run(s);
+        QVERIFY(!off.genomes.empty());
+        s.live.dims = 1;
+        s.live.points = 5;
+        s.live.share = 1000;
+        Seen seen;
+        const Outcome on = run(s, &seen);
+        for (size_t b = 0; b < on.genomes.size(); ++b)
+            QVERIFY(torch::equal(on.genomes[b], off.genomes[b]));
+        QCOMPARE(on.history, off.history);
+        QCOMPARE(seen.fitness.size(), 2 * 2);
+        QCOMPARE(seen.candidates.size(), (2 + 3) * 2);
+    }
+
     // A share of the search's time: a small share computes a coarse slice, never the whole one,
     // and the visit ends with the figures of what was computed.
     void shareLimitsThePoints() {

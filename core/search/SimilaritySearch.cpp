@@ -158,6 +158,7 @@ void SimilaritySearch::step() {
             return rankingLoss(fpScores, attentionScores(out, heads));
         };
     }
+    const torch::Tensor before = m_q.genome(m_b, GenomeKind::WeightsActivations).clone();
     // The search starts from the reference intervals, whatever earlier rounds left.
     FakeQuantizer wq = m_q.quantizer(wi), aq = m_q.quantizer(ai);
     wq.setScale(m_ref.at(wi));
@@ -173,7 +174,12 @@ void SimilaritySearch::step() {
                                 {"activations", m_q.quantizer(ai).name()},
                                 {"activation_factor", r.actFactor},
                                 {"objective", r.objective}});
-    if (++m_layer < kLayersPerBlock) return;
+    if (++m_layer < kLayersPerBlock) {
+        // Each layer's intervals on the live landscape, a child of the layer before; the last
+        // layer's is the block's end, evaluated below.
+        showStep(m_layer, m_q.genome(m_b, GenomeKind::WeightsActivations), before);
+        return;
+    }
     // The block is done: its fitness (display and comparison only), then the next block's input.
     const torch::Tensor g = m_q.genome(m_b, GenomeKind::WeightsActivations).clone();
     const double f = evaluate(0, g, m_visitStart);
