@@ -94,7 +94,11 @@ for prec in $PRECISIONS; do
       if [ "${TABLE_ONLY:-0}" = 1 ] && [ ! -f "$base.json" ]; then
         continue  # not run: the table lists the runs there are
       fi
-      if [ "${SKIP_EXISTING:-0}" != 1 ] && [ "${TABLE_ONLY:-0}" != 1 ] || [ ! -f "$base.json" ]; then
+      reuse=0  # an existing result is kept with SKIP_EXISTING=1 or TABLE_ONLY=1
+      if [ -f "$base.json" ] && { [ "${SKIP_EXISTING:-0}" = 1 ] || [ "${TABLE_ONLY:-0}" = 1 ]; }; then
+        reuse=1
+      fi
+      if [ "$reuse" = 0 ]; then
         start=$(date +%s.%N)
         # shellcheck disable=SC2086
         "$EVOLQ" search --model "$MODEL" --calib "$CALIB" --val "$VAL" --seed "$seed" $bitopts $opts \

@@ -81,6 +81,21 @@ class TestLiveLandscape : public QObject {
         return o;
     }
 
+    // Runs s with the live landscape off, then with a 5-point 1-D slice on (recording into seen),
+    // and checks the two runs give the same genomes and history.
+    void runOffAndOnWithTheSameResult(SearchSettings s, Seen& seen) {
+        const Outcome off = run(s);
+        QVERIFY(!off.genomes.empty());
+        s.live.dims = 1;
+        s.live.points = 5;
+        s.live.share = 1000;
+        const Outcome on = run(s, &seen);
+        QCOMPARE(on.genomes.size(), off.genomes.size());
+        for (size_t b = 0; b < on.genomes.size(); ++b)
+            QVERIFY(torch::equal(on.genomes[b], off.genomes[b]));
+        QCOMPARE(on.history, off.history);
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         initRuntime(qEnvironmentVariableIntValue("EVOLQ_THREADS"));
@@ -157,16 +172,9 @@ private Q_SLOTS:
         SearchSettings s = settings();
         s.strategy = StrategyKind::Reconstruct;
         s.reconstruct.steps = 3;
-        const Outcome off = run(s);
-        QVERIFY(!off.genomes.empty());
-        s.live.dims = 1;
-        s.live.points = 5;
-        s.live.share = 1000;
         Seen seen;
-        const Outcome on = run(s, &seen);
-        for (size_t b = 0; b < on.genomes.size(); ++b)
-            QVERIFY(torch::equal(on.genomes[b], off.genomes[b]));
-        QCOMPARE(on.history, off.history);
+        runOffAndOnWithTheSameResult(s, seen);
+        if (QTest::currentTestFailed()) return;
         const int blocks = 2;
         QCOMPARE(seen.slices.size(), blocks);
         // Per block: its start, 3 steps, its end.
@@ -191,16 +199,9 @@ private Q_SLOTS:
         s.similarity.candidates = 4;
         s.similarity.rounds = 1;
         s.similarity.images = 8;
-        const Outcome off = run(s);
-        QVERIFY(!off.genomes.empty());
-        s.live.dims = 1;
-        s.live.points = 5;
-        s.live.share = 1000;
         Seen seen;
-        const Outcome on = run(s, &seen);
-        for (size_t b = 0; b < on.genomes.size(); ++b)
-            QVERIFY(torch::equal(on.genomes[b], off.genomes[b]));
-        QCOMPARE(on.history, off.history);
+        runOffAndOnWithTheSameResult(s, seen);
+        if (QTest::currentTestFailed()) return;
         QCOMPARE(seen.fitness.size(), 2 * 2);
         QCOMPARE(seen.candidates.size(), (2 + 3) * 2);
     }

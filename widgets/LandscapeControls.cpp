@@ -133,8 +133,8 @@ void LandscapeControls::resizeEvent(QResizeEvent* event) {
 QSize LandscapeControls::sizeHint() const {
     const QSize one = QWidget::sizeHint();  // every field on one row
     // Preferred: two rows' width, so that the dock does not ask for the whole window.
-    return {std::max(minimumSizeHint().width(), one.width() / 2 + 40),
-            layout()->heightForWidth(std::max(minimumSizeHint().width(), one.width() / 2 + 40))};
+    const int width = std::max(minimumSizeHint().width(), one.width() / 2 + 40);
+    return {width, layout()->heightForWidth(width)};
 }
 
 DirectionKind LandscapeControls::currentDirection() const {

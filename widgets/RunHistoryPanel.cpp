@@ -228,9 +228,7 @@ void RunHistoryPanel::addFitness(const QVector<FitnessEvent>& events) {
     for (const FitnessEvent& e : events) {
         m_current.evaluations << e.evaluation;
         m_current.bestFitness << e.overallBest;
-        m_current.budget = std::isnan(m_current.budget)
-                               ? e.evaluation
-                               : std::max(m_current.budget, double(e.evaluation));
+        m_current.countEvaluation(e.evaluation);
     }
 }
 

@@ -149,8 +149,7 @@ RunRecord fromSearchLog(const QString& text, const QString& path) {
             const double evaluation = fieldNumber(f[1]);
             r.evaluations << evaluation;
             r.bestFitness << best;
-            if (!std::isnan(evaluation))
-                r.budget = std::isnan(r.budget) ? evaluation : std::max(r.budget, evaluation);
+            r.countEvaluation(evaluation);
         } else if (event == "block") {
             ++visit;
             const double top1 = fieldNumber(f[8]);
@@ -201,7 +200,7 @@ RunRecord fromScaleFile(const QJsonObject& doc, const QString& path) {
         best = std::isnan(best) ? f : std::min(best, f);
         r.evaluations << row[0].toDouble();
         r.bestFitness << best;
-        r.budget = std::isnan(r.budget) ? row[0].toDouble() : std::max(r.budget, row[0].toDouble());
+        r.countEvaluation(row[0].toDouble());
     }
     // The strategy's own count where the file has it (the history may leave some out).
     r.budget = numberOr(search.value("evaluations"), r.budget);

@@ -4,6 +4,8 @@
 #include <QMetaType>
 #include <QString>
 #include <QVector>
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace evolq {
@@ -21,6 +23,11 @@ struct RunRecord {
     // What the run spent, in fitness evaluations (for `reconstruct`, forward + backward passes
     // counted in the same units); NaN when the source does not say.
     double budget = std::numeric_limits<double>::quiet_NaN();
+    // Counts an evaluation number into the budget (the largest number seen; NaN is ignored).
+    void countEvaluation(double evaluation) {
+        if (!std::isnan(evaluation))
+            budget = std::isnan(budget) ? evaluation : std::max(budget, evaluation);
+    }
     double baselineFitness = std::numeric_limits<double>::quiet_NaN();
     double finalFitness = std::numeric_limits<double>::quiet_NaN();
     // Top-1 on the whole validation folder when measured, else the last subset top-1.
