@@ -2,10 +2,13 @@
 
 #include <QElapsedTimer>
 
+#include "data/Evaluate.h"
+#include "model/Runtime.h"
+
 namespace evolq {
 
 namespace {
-constexpr int64_t kChunk = 250;
+constexpr int64_t kChunkImages = 100;  // validation images per parallel chunk (see evenChunkSize)
 }
 
 ScaleProbe::ScaleProbe(QuantizedVit& q, const torch::Tensor& calibImages,
@@ -19,19 +22,19 @@ ScaleProbe::ScaleProbe(QuantizedVit& q, const torch::Tensor& calibImages,
     if (!valImages.defined() || valImages.size(0) == 0) return;
     VitModel& m = q.model();
     m_valLabels = valLabels;
-    for (int64_t at = 0; at < valImages.size(0); at += kChunk) {
-        const torch::Tensor chunk =
-            valImages.slice(0, at, std::min(valImages.size(0), at + kChunk));
+    // Chunks run in parallel, one per thread, as the fitness's do.
+    const int64_t n = valImages.size(0), c = evenChunkSize(n, kChunkImages);
+    m_valIn.resize((n + c - 1) / c);
+    q.prepareConcurrent();
+    forEachChunk(static_cast<int64_t>(m_valIn.size()), [&](int64_t k) {
+        const torch::Tensor chunk = valImages.slice(0, k * c, std::min(n, (k + 1) * c));
         // The swept block's input does not depend on the point: blocks before it keep their
         // scales.
-        m_valIn.push_back(m_from < 0 ? chunk : m.runBlocks(0, m_from, m.embed(chunk, &q), &q));
-    }
-    std::vector<torch::Tensor> fp;
-    for (int64_t at = 0; at < valImages.size(0); at += kChunk)
-        fp.push_back(
-            m.forward(valImages.slice(0, at, std::min(valImages.size(0), at + kChunk))).argmax(1));
-    const torch::Tensor fpPred = torch::cat(fp, 0);
-    m_fp32Top1 = 100.0 * fpPred.eq(valLabels).sum().item<double>() / valImages.size(0);
+        m_valIn[k] = m_from < 0 ? chunk : m.runBlocks(0, m_from, m.embed(chunk, &q), &q);
+    });
+    const torch::Tensor fpPred =
+        predictLogits(m, valImages, nullptr, static_cast<int>(c)).argmax(1);
+    m_fp32Top1 = 100.0 * fpPred.eq(valLabels).sum().item<double>() / n;
     const int64_t k = std::min<int64_t>(std::max(0, samples), valImages.size(0));
     for (int64_t i = 0; i < k; ++i) {
         m_fp32Pred.push_back(fpPred[i].item<int64_t>());
@@ -53,13 +56,15 @@ TryResult ScaleProbe::at(double a, double b) {
     r.values = QVector<double>(v.begin(), v.end());
     if (!m_valIn.empty()) {
         VitModel& m = m_q.model();
-        std::vector<torch::Tensor> preds;
-        for (const torch::Tensor& x : m_valIn) {
+        std::vector<torch::Tensor> preds(m_valIn.size());
+        m_q.prepareConcurrent();
+        forEachChunk(static_cast<int64_t>(m_valIn.size()), [&](int64_t k) {
+            const torch::Tensor& x = m_valIn[k];
             const torch::Tensor logits =
                 m_from < 0 ? m.forward(x, &m_q)
                            : m.head(m.runBlocks(m_from, m.depth(), x, &m_q), &m_q);
-            preds.push_back(logits.argmax(1));
-        }
+            preds[k] = logits.argmax(1);
+        });
         const torch::Tensor pred = torch::cat(preds, 0);
         r.valImages = static_cast<int>(pred.size(0));
         r.top1 = 100.0 * pred.eq(m_valLabels).sum().item<double>() / r.valImages;

@@ -67,6 +67,12 @@ void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn) {
     });
 }
 
+int64_t evenChunkSize(int64_t images, int64_t target) {
+    target = std::max<int64_t>(1, target);
+    const int64_t pairs = std::max<int64_t>(1, (images + 2 * target - 1) / (2 * target));
+    return std::max<int64_t>(1, (images + 2 * pairs - 1) / (2 * pairs));
+}
+
 void releaseMemory() {
     malloc_trim(0);
 }

@@ -20,6 +20,10 @@ int blasThreads();
 // small operation over threads does not; and a chunk's result does not depend on how many threads
 // there are. fn must only write to its own outputs (e.g. slot k of a vector).
 void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn);
+// Rows per chunk for `images` rows and chunks of about `target` rows: an even number of equal
+// chunks, so that two threads get the same work (256 images, target 100: 4 x 64, not
+// 100 + 100 + 56); from the counts alone, so that results do not depend on the thread count.
+int64_t evenChunkSize(int64_t images, int64_t target);
 // Returns freed memory to the system; called when a job ends.
 void releaseMemory();
 // "LibTorch 1.13.1, 2 threads, BLAS: ..." for --version and provenance.

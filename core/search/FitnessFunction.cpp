@@ -64,12 +64,7 @@ int64_t FitnessFunction::chunkSize() const {
         std::max<int64_t>(int64_t(i.heads) * tokens * tokens, tokens * i.mlpHidden) * 4;
     const int64_t target =
         std::max<int64_t>(1, std::min<int64_t>(kChunkImages, (int64_t(64) << 20) / perImage));
-    // An even number of equal chunks, so that two threads get the same work (256 images: 4 x 64,
-    // not 100 + 100 + 56); from the image count alone, so that results do not depend on the
-    // thread count.
-    const int64_t n = images();
-    const int64_t pairs = std::max<int64_t>(1, (n + 2 * target - 1) / (2 * target));
-    return std::max<int64_t>(1, (n + 2 * pairs - 1) / (2 * pairs));
+    return evenChunkSize(images(), target);
 }
 
 torch::Tensor FitnessFunction::chunkOf(const torch::Tensor& all, int64_t k) const {
