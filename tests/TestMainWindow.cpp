@@ -37,6 +37,7 @@
 #include "TryScalesPanel.h"
 #include "WorkbenchFixture.h"
 #include "WorkerRelay.h"
+#include "common/Version.h"
 #include "io/ScaleExport.h"
 #include "model/Runtime.h"
 #include "types/SearchLog.h"
@@ -824,6 +825,13 @@ private Q_SLOTS:
         QVERIFY(r.value("samples").toInt() > 0);
         QVERIFY(r.value("p99_ms").toDouble() > 0);
         QVERIFY(r.value("max_ms").toDouble() >= r.value("p99_ms").toDouble());
+        // What was measured: the program, the model, the bits and the search's settings.
+        const QJsonObject p = r.value("provenance").toObject();
+        QCOMPARE(p.value("program_version").toString(), QString(EVOLQ_VERSION));
+        QCOMPARE(p.value("model").toObject().value("sha256").toString().size(), 64);
+        QCOMPARE(p.value("bit_config").toString(), w.quantPanel()->config().label());
+        QCOMPARE(p.value("search_settings").toObject().value("passes").toInt(), 40);
+        QCOMPARE(p.value("seed").toInt(), static_cast<int>(s.seed));
     }
 
     // The bundled model is being trained; until it lands this test skips.

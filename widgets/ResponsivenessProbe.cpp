@@ -67,10 +67,16 @@ QJsonObject ResponsivenessProbe::report() const {
         total += g;
         over += g > 16 ? 1 : 0;
     }
-    return QJsonObject{{"label", m_label},         {"interval_ms", m_timer.interval()},
-                       {"samples", m_gaps.size()}, {"seconds", total / 1000.0},
-                       {"p50_ms", percentile(50)}, {"p99_ms", percentile(99)},
-                       {"max_ms", maxGap()},       {"over_16ms", over}};
+    QJsonObject o{{"label", m_label},         {"interval_ms", m_timer.interval()},
+                  {"samples", m_gaps.size()}, {"seconds", total / 1000.0},
+                  {"p50_ms", percentile(50)}, {"p99_ms", percentile(99)},
+                  {"max_ms", maxGap()},       {"over_16ms", over}};
+    if (!m_provenance.isEmpty()) o.insert("provenance", m_provenance);
+    return o;
+}
+
+void ResponsivenessProbe::setProvenance(const QJsonObject& provenance) {
+    m_provenance = provenance;
 }
 
 bool ResponsivenessProbe::writeReport(const QString& path, QString* error) const {

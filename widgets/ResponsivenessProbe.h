@@ -30,6 +30,9 @@ public:
     // Writes the report as JSON, atomically; false (with *error naming the file) on failure.
     bool writeReport(const QString& path, QString* error = nullptr) const;
     void setLabel(const QString& label);
+    // What the measured run was (program, model, settings); written into the report as
+    // "provenance" when not empty.
+    void setProvenance(const QJsonObject& provenance);
 
 public Q_SLOTS:
     void start();
@@ -43,6 +46,7 @@ private:
     qint64 m_last = -1;
     QVector<double> m_gaps;
     QString m_label;
+    QJsonObject m_provenance;
 };
 
 }  // namespace evolq

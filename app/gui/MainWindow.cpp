@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -317,6 +318,7 @@ void MainWindow::connectWorker() {
         m_quantized = m_searched = false;
         m_modelFolder = m.info.folder;
         m_modelLabel = m.info.architecture;
+        m_modelSha256 = m.info.sha256;
         m_bitLabel.clear();
         m_quantizers.clear();
         m_modelPanel->setModel(m);
@@ -554,6 +556,21 @@ void MainWindow::startSearch() {
     if (auto* d = dock("fitnessDock")) d->raise();
     // On a fresh window Start quantizes first with the panel's settings; the worker runs both.
     if (!m_quantized) quantize();
+    if (m_probe) {
+        const QuantConfig cfg = m_quantPanel->config();
+        m_probe->setProvenance(
+            QJsonObject{{"program", QCoreApplication::applicationName()},
+                        {"program_version", EVOLQ_VERSION},
+                        {"runtime", runtimeDescription()},
+                        {"created_utc", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                        {"model", QJsonObject{{"architecture", m_modelLabel},
+                                              {"sha256", m_modelSha256},
+                                              {"folder", m_modelFolder}}},
+                        {"bit_config", cfg.label()},
+                        {"quant_config", cfg.toJson()},
+                        {"seed", static_cast<qint64>(s.seed)},
+                        {"search_settings", s.toJson()}});
+    }
     post([s](SearchWorker* w) { w->startSearch(s); });
 }
 

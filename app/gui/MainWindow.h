@@ -160,6 +160,7 @@ private:
     InspectionDocks* m_inspection = nullptr;
 
     QString m_modelFolder, m_modelLabel, m_bitLabel;
+    QString m_modelSha256;
     bool m_modelLoaded = false, m_calibReady = false, m_quantized = false, m_searched = false;
     bool m_layoutRestored = false, m_shown = false;
     QVector<QuantizerSummary> m_quantizers;
