@@ -10,10 +10,10 @@
 #
 # Usage: scripts/default-select.sh
 # Environment: CANDIDATES (default below: one "name|evolq search options" per line), SEEDS (0 1 2),
-# TUNE_SIZE (5000), SKIP_EXISTING=1 (reuse results/select/*.json).
+# TUNE_SIZE (5000), OUT_DIR (results/select), SKIP_EXISTING=1 (reuse OUT_DIR/*.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EVOLQ=build/bin/evolq
+EVOLQ=${EVOLQ:-build/bin/evolq}
 DATA=data/fashion-mnist
 TUNE=data/fashion-mnist-tune
 SEEDS=${SEEDS:-0 1 2}
@@ -43,12 +43,13 @@ print(f"{tune}: {min(size, len(pool))} training images not in calib/ (of {len(po
 PY
 fi
 
-mkdir -p results/select
+OUT_DIR=${OUT_DIR:-results/select}
+mkdir -p "$OUT_DIR"
 files=()
 while IFS='|' read -r name opts; do
   [ -n "$name" ] || continue
   for seed in $SEEDS; do
-    base=results/select/$name-s$seed
+    base=$OUT_DIR/$name-s$seed
     if [ "${SKIP_EXISTING:-0}" != 1 ] || [ ! -f "$base.json" ]; then
       echo "== $name seed $seed: evolq search $opts" >&2
       # shellcheck disable=SC2086
