@@ -30,10 +30,10 @@ struct Harness {
         thread.start();
     }
     ~Harness() { stop(); }
-    // Cancel whatever runs, then quit and join.
+    // Cancel whatever runs or is queued, then quit and join (as the main window closes).
     bool stop(int ms = 30000) {
         if (thread.isFinished()) return true;
-        worker->cancel();
+        worker->shutDown();
         thread.quit();
         return thread.wait(ms);
     }
@@ -200,6 +200,25 @@ private Q_SLOTS:
                  0);  // no temporary left
         QVERIFY(h.stop(5000));
         QVERIFY(h.thread.isFinished());
+    }
+
+    // Closing right after Start: the search is still queued when the window shuts the worker
+    // down. It must start cancelled and end at once, and so must any job behind it; otherwise
+    // the thread never returns to its event loop and joining it hangs.
+    void shutDownCancelsTheJobsStillQueued() {
+        Harness h;
+        prepare(h);
+        QSignalSpy finished(&h.relay, &test::WorkerRelay::searchFinished);
+        SearchSettings s = test::shortSearch();
+        s.passes = 100000;  // far longer than the test waits
+        h.worker->shutDown();
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        h.post([s](SearchWorker* w) { w->startSearch(s); });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        QVERIFY(finished.at(0).at(0).value<RunEndEvent>().cancelled);
+        QVERIFY(finished.at(1).at(0).value<RunEndEvent>().cancelled);
+        h.thread.quit();
+        QVERIFY(h.thread.wait(10000));
     }
 
     // One fitnessEvents() per BatchIntervalMs or block visit, not one per evaluation: with many

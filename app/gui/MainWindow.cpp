@@ -117,8 +117,9 @@ MainWindow::~MainWindow() {
     saveSettings();
     // Writing the data folders cannot stop half-way without leaving it to be rebuilt; it ends.
     m_prepareWatcher->waitForFinished();
-    // Cancel reaches the running job at once (an atomic flag), so the thread ends promptly.
-    m_worker->cancel();
+    // Cancel reaches the running job at once (an atomic flag), and the jobs queued behind it
+    // start cancelled, so the thread ends promptly.
+    m_worker->shutDown();
     m_thread.quit();
     m_thread.wait();
 }

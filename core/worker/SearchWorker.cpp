@@ -1,6 +1,7 @@
 #include "worker/SearchWorker.h"
 
 #include <QElapsedTimer>
+#include <atomic>
 
 #include "common/Error.h"
 #include "common/Eta.h"
@@ -27,9 +28,11 @@ struct SearchWorker::Private {
     QElapsedTimer sinceFlush;
 
     SearchControl& control() { return session.control(); }
-    // Every job starts with the flags down; a request that arrives while it runs is honoured.
+    std::atomic<bool> shuttingDown{false};
+    // Every job starts with the flags down (cancelled for good once shutting down); a request
+    // that arrives while it runs is honoured.
     void resetControl() {
-        control().cancel.store(false);
+        control().cancel.store(shuttingDown.load());
         control().pause.store(false);
     }
 };
@@ -79,6 +82,11 @@ void SearchWorker::cancel() {
     // A paused search is not running, so nothing polls the flag: finish it on the worker thread.
     QMetaObject::invokeMethod(
         this, [this] { cancelPausedSearch(); }, Qt::QueuedConnection);
+}
+
+void SearchWorker::shutDown() {
+    d->shuttingDown.store(true);
+    cancel();
 }
 
 bool SearchWorker::cancelRequested() const {

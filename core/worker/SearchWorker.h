@@ -45,6 +45,10 @@ public:
     // cancel(): any running job stops; a cancelled search restores the scales it started from
     // and writes nothing. Also cancels a paused search.
     void cancel();
+    // shutDown(): cancel() for good, before the thread is quit and joined: the running job and
+    // every job still queued behind it start cancelled and end at once (a search queued by a
+    // click just before closing would otherwise clear the flag and run on).
+    void shutDown();
     bool cancelRequested() const;
 
 public Q_SLOTS:
