@@ -6,10 +6,11 @@
 # Usage: scripts/search-table.sh [PASSES] [MODEL_DIR] [VAL_DIR] [CALIB_DIR]
 # Environment: WBITS (default "3 4 8"), ABITS (default 8), SEEDS (default "0 1 2"), VAL_SUBSET (default 1000; 0 = no
 # validation during the search), SKIP_EXISTING=1 (reuse results/search-wWaA-sS.json when present),
-# EXTRA (more `evolq search` options, e.g. "--mutation 1e-2"), TAG (suffix for the result files).
+# EXTRA (more `evolq search` options, e.g. "--mutation 1e-2"), TAG (suffix for the result files),
+# EVOLQ (the program, default build/bin/evolq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EVOLQ=build/bin/evolq
+EVOLQ=${EVOLQ:-build/bin/evolq}
 PASSES=${1:-10}
 MODEL=${2:-resources/models/vit-tiny-fmnist}
 VAL=${3:-data/fashion-mnist/val}

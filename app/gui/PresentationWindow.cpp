@@ -239,9 +239,10 @@ LandscapeSettings PresentationWindow::lessonLandscape() const {
     l.points = 41;
     l.radius = 3;
     l.direction = DirectionKind::Random;
-    l.losses = QStringList{"infonce"};
-    l.subset = 256;
+    // The search's own loss, so that the slice shown first is the one the live search walks on.
     const FitnessSettings f = m_window->searchPanel()->settings().fitness;
+    l.losses = QStringList{lossName(f.loss)};
+    l.subset = 256;
     l.temperature = f.temperature;
     l.batch = f.batch;
     return l;
