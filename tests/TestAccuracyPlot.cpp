@@ -57,6 +57,35 @@ private Q_SLOTS:
         QVERIFY(!plot.accuracyGraph()->scatterStyle().isNone());
     }
 
+    // A final figure next to the baseline's: the two labels do not print over each other.
+    void finalLabelClearsTheBaselineLabel() {
+        AccuracyPlot plot;
+        plot.resize(800, 400);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        QVERIFY(plot.plot()->width() > 600);
+        plot.start(run(88.40, 85.60));
+        plot.addVisit(visit(0, 0, 86.0));
+        RunEndEvent end;
+        end.finalTop1 = 85.55;
+        plot.setFinal(end);
+        plot.plot()->replot();
+        QVector<QRectF> labels;
+        for (int i = 0; i < plot.plot()->itemCount(); ++i) {
+            auto* text = qobject_cast<QCPItemText*>(plot.plot()->item(i));
+            if (!text || !text->visible() || text->text().startsWith("FP32")) continue;
+            const QPointF at = text->position->pixelPosition();
+            const QFontMetricsF fm(text->font());
+            const QRectF box = fm.boundingRect(text->text());
+            // The rectangle the label occupies, from its anchor and alignment.
+            const double left =
+                text->positionAlignment() & Qt::AlignRight ? at.x() - box.width() : at.x();
+            labels.append(QRectF(left, at.y() - box.height(), box.width(), box.height()));
+        }
+        QCOMPARE(labels.size(), 2);
+        QVERIFY2(!labels[0].intersects(labels[1]), "the baseline and final labels overlap");
+    }
+
     void drawsReferences() {
         AccuracyPlot plot;
         plot.start(run(91.5, 88.25));

@@ -36,6 +36,10 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : PlotPanel(parent) {
     makeReference(m_fp32, Qt::darkGray, Qt::SolidLine);
     makeReference(m_baseline, seriesColor(2), Qt::DashLine);
     makeReference(m_final, seriesColor(4), Qt::DashDotLine);
+    // The final figure is often within a few tenths of the baseline: its label goes to the right
+    // end, so that the two labels never print over each other.
+    m_final.label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    m_final.labelX = 0.99;
 }
 
 int AccuracyPlot::accuracyPointCount() const {
@@ -70,7 +74,7 @@ void AccuracyPlot::setReference(Reference& ref, double top1, const QString& name
     if (!shown) return;
     ref.line->point1->setCoords(0, top1);
     ref.line->point2->setCoords(1, top1);
-    ref.label->position->setCoords(0.01, top1);
+    ref.label->position->setCoords(ref.labelX, top1);
     ref.label->setText(QStringLiteral("%1 %2%").arg(name).arg(top1, 0, 'f', 2));
 }
 

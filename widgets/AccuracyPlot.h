@@ -54,6 +54,7 @@ private:
         QCPItemStraightLine* line = nullptr;
         QCPItemText* label = nullptr;
         double top1 = std::numeric_limits<double>::quiet_NaN();
+        double labelX = 0.01;  // where the label sits, as a fraction of the axis rect's width
     };
     void setReference(Reference& ref, double top1, const QString& name);
 
