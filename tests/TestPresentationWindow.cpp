@@ -9,7 +9,9 @@
 #include "LandscapeControls.h"
 #include "LandscapePlot.h"
 #include "MainWindow.h"
+#include "PlotPanel.h"
 #include "PresentationWindow.h"
+#include "QcpInclude.h"
 #include "QuantPanel.h"
 #include "TestSupport.h"
 #include "WorkbenchFixture.h"
@@ -28,6 +30,35 @@ QString clippedLabel(QWidget* root) {
         const bool fits = l->wordWrap() ? l->heightForWidth(l->width()) <= l->height()
                                         : l->sizeHint().width() <= l->width();
         if (!fits) return l->objectName() + ": " + l->text();
+    }
+    return QString();
+}
+
+// The plots' own text (the landscape's title, the accuracy plot's line labels) shows whole: each
+// title line within the plot's width, each label inside the axis rect it is clipped to.
+QString clippedPlotText(QWidget* root) {
+    for (PlotPanel* panel : root->findChildren<PlotPanel*>()) {
+        if (!panel->isVisible()) continue;
+        QCustomPlot* plot = panel->plot();
+        plot->replot();
+        for (int r = 0; r < plot->plotLayout()->rowCount(); ++r) {
+            auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(r, 0));
+            if (!title) continue;
+            const QFontMetricsF fm(title->font());
+            for (const QString& line : title->text().split('\n'))
+                if (fm.horizontalAdvance(line) > plot->width()) return "title: " + line;
+        }
+        const QRect rect = plot->axisRect()->rect();
+        for (int i = 0; i < plot->itemCount(); ++i) {
+            auto* text = qobject_cast<QCPItemText*>(plot->item(i));
+            if (!text || !text->visible() || text->text().isEmpty()) continue;
+            const QPointF at = text->position->pixelPosition();
+            const double width = QFontMetricsF(text->font()).horizontalAdvance(text->text());
+            const double left =
+                text->positionAlignment() & Qt::AlignRight ? at.x() - width : at.x();
+            if (left < rect.left() - 1 || left + width > rect.right() + 1)
+                return "label: " + text->text();
+        }
     }
     return QString();
 }
@@ -148,7 +179,18 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(p->step(), PresentationWindow::Step::Summary, 120000);
         QCOMPARE(p->loopsDone(), 1);
         QVERIFY(p->startButton()->isEnabled());
-        QVERIFY2(clippedLabel(p).isEmpty(), qPrintable(clippedLabel(p)));
+        // No research controls above the plots, and after a run every text fits at every size.
+        for (PlotPanel* panel : p->findChildren<PlotPanel*>()) QVERIFY(!panel->isToolbarVisible());
+        for (const QSize& size : {QSize(1280, 720), QSize(3840, 2160), QSize(1024, 600)}) {
+            p->resize(size);
+            QTRY_COMPARE(p->size(), size);
+            QApplication::processEvents();
+            QVERIFY2(clippedLabel(p).isEmpty(), qPrintable(clippedLabel(p)));
+            QVERIFY2(clippedPlotText(p).isEmpty(), qPrintable(QString("%1 x %2: %3")
+                                                                  .arg(size.width())
+                                                                  .arg(size.height())
+                                                                  .arg(clippedPlotText(p))));
+        }
         p->close();
     }
 };

@@ -105,7 +105,7 @@ void AccuracyPlot::setFinal(const RunEndEvent& end) {
     // The final figure is over the whole validation folder, the other lines over the subset
     // measured after each visit: the label says so.
     setReference(m_final, end.finalTop1,
-                 end.cancelled ? tr("final (cancelled)") : tr("final, whole validation folder"));
+                 end.cancelled ? tr("final (cancelled)") : tr("final, whole folder"));
     requestReplot();
 }
 

@@ -81,6 +81,10 @@ LandscapePlot::LandscapePlot(QWidget* parent)
     connect(m_follow, &QCheckBox::toggled, this, &LandscapePlot::setFollowingSearch);
 }
 
+QString LandscapePlot::title() const {
+    return m_title->text();
+}
+
 int LandscapePlot::dims() const {
     return m_sweep.dims;
 }
@@ -265,8 +269,9 @@ void LandscapePlot::start(const LandscapeStart& sweep) {
                     .arg(sweep.block)
                     .arg(sweep.pass + 1)
                     .arg(sweep.visit + 1);
-    QString title = sweep.direction.isEmpty() ? where : where + ": " + sweep.direction;
-    if (live() && !sweep.images.isEmpty())
+    QString title =
+        sweep.direction.isEmpty() || m_compactTitle ? where : where + ": " + sweep.direction;
+    if (live() && !sweep.images.isEmpty() && !m_compactTitle)
         title += "\n" + tr("slice on %1; children: their fitness").arg(sweep.images);
     m_title->setText(title);
 

@@ -34,6 +34,11 @@ class LandscapePlot : public PlotPanel {
 public:
     explicit LandscapePlot(QWidget* parent = nullptr);
 
+    // A title of only "Block b, pass p (visit v)", without the direction and the images (for
+    // an audience; the next slice or landscape takes it). title(): the plot's title as shown.
+    void setCompactTitle(bool compact) { m_compactTitle = compact; }
+    QString title() const;
+
     int dims() const;
     int gridSize() const;  // points per axis
     QStringList losses() const;
@@ -128,6 +133,7 @@ private:
     QCPGraph* m_parentMarker = nullptr;
     QCPGraph* m_childBest = nullptr;
     bool m_candidatesDirty = false;
+    bool m_compactTitle = false;
 
     QCheckBox* m_normalize;
     QComboBox* m_lossCombo;

@@ -80,10 +80,15 @@ PlotPanel::PlotPanel(QWidget* parent)
 
     m_body->addWidget(m_plot, 1);
 
+    m_toolbar = new QWidget(this);
+    m_toolbar->setObjectName("plotToolbar");
+    m_controls->setContentsMargins(0, 0, 0, 0);
+    m_toolbar->setLayout(m_controls);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
-    layout->addLayout(m_controls);
+    layout->addWidget(m_toolbar);
     layout->addLayout(m_body, 1);
 
     connect(m_saveImage, &QAction::triggered, this, &PlotPanel::saveImageInteractively);
@@ -395,6 +400,14 @@ void PlotPanel::showContextMenu(const QPoint& pos) {
     menu.addAction(m_saveImage);
     menu.addAction(m_saveData);
     menu.exec(m_plot->mapToGlobal(pos));
+}
+
+void PlotPanel::setToolbarVisible(bool visible) {
+    m_toolbar->setVisible(visible);
+}
+
+bool PlotPanel::isToolbarVisible() const {
+    return !m_toolbar->isHidden();
 }
 
 }  // namespace evolq

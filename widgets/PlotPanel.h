@@ -52,6 +52,10 @@ public:
 
     QAction* saveImageAction() const;
     QAction* saveDataAction() const;
+    // The row of controls and save buttons above the plot (the context menu keeps the save
+    // actions); hidden where the plot is shown to an audience.
+    void setToolbarVisible(bool visible);
+    bool isToolbarVisible() const;
 
 public Q_SLOTS:
     void requestReplot();
@@ -99,6 +103,7 @@ private:
     MessageBanner* m_banner;
     ReplotCoalescer* m_coalescer;
     QHBoxLayout* m_controls;
+    QWidget* m_toolbar = nullptr;
     QHBoxLayout* m_body;
     QWidget* m_side = nullptr;
     QAction* m_saveImage;

@@ -68,8 +68,12 @@ PresentationWindow::PresentationWindow(MainWindow* window, bool demo, QWidget* p
     m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_landscape = new LandscapePlot;
     m_landscape->setEmptyText(tr("The loss along one direction of the scales appears here."));
+    // For the room: the plot, its title in a few words, no research controls.
+    m_landscape->setCompactTitle(true);
+    m_landscape->setToolbarVisible(false);
     m_accuracy = new AccuracyPlot;
     m_accuracy->setEmptyText(tr("Top-1 of FP32, the baseline and the search appears here."));
+    m_accuracy->setToolbarVisible(false);
     auto* plots = new QHBoxLayout;
     plots->addWidget(m_landscape, 3);
     plots->addWidget(m_accuracy, 2);
