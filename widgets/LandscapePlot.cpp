@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QLabel>
 #include <QPair>
+#include <QRegularExpression>
 #include <QTextStream>
 #include <cmath>
 #include <limits>
@@ -79,6 +80,10 @@ LandscapePlot::LandscapePlot(QWidget* parent)
     connect(m_visitCombo, QOverload<int>::of(&QComboBox::activated), this,
             [this](int index) { showVisit(m_visitCombo->itemData(index).toInt()); });
     connect(m_follow, &QCheckBox::toggled, this, &LandscapePlot::setFollowingSearch);
+}
+
+void LandscapePlot::setCompactTitle(bool compact) {
+    m_compactTitle = compact;
 }
 
 QString LandscapePlot::title() const {
@@ -271,8 +276,15 @@ void LandscapePlot::start(const LandscapeStart& sweep) {
                     .arg(sweep.visit + 1);
     QString title =
         sweep.direction.isEmpty() || m_compactTitle ? where : where + ": " + sweep.direction;
-    if (live() && !sweep.images.isEmpty() && !m_compactTitle)
-        title += "\n" + tr("slice on %1; children: their fitness").arg(sweep.images);
+    if (live() && !sweep.images.isEmpty()) {
+        // Compact: the counts alone ("... a seeded subset of 256 of the 1000 calibration images").
+        const QRegularExpressionMatch m =
+            QRegularExpression(QStringLiteral("(\\d+) of the (\\d+)")).match(sweep.images);
+        if (!m_compactTitle)
+            title += "\n" + tr("slice on %1; children: their fitness").arg(sweep.images);
+        else if (m.hasMatch())
+            title += "\n" + tr("slice: %1 of %2 images").arg(m.captured(1), m.captured(2));
+    }
     m_title->setText(title);
 
     if (m_sweep.dims == 1)

@@ -36,7 +36,7 @@ public:
 
     // A title of only "Block b, pass p (visit v)", without the direction and the images (for
     // an audience; the next slice or landscape takes it). title(): the plot's title as shown.
-    void setCompactTitle(bool compact) { m_compactTitle = compact; }
+    void setCompactTitle(bool compact);
     QString title() const;
 
     int dims() const;
