@@ -15,10 +15,12 @@ private Q_SLOTS:
         for (int i = 0; i < 1000; ++i) coalescer.request();
         QCOMPARE(coalescer.replotCount(), 0);  // nothing happens synchronously
         QVERIFY(coalescer.isPending());
+        // One replot comes (however late a loaded machine runs the timer), and no second one.
+        QTRY_COMPARE(coalescer.replotCount(), 1);
+        QVERIFY(!coalescer.isPending());
         QTest::qWait(100);
         QCOMPARE(coalescer.replotCount(), 1);
         QCOMPARE(about.count(), 1);
-        QVERIFY(!coalescer.isPending());
     }
 
     void queuedReplotReachesThePlot() {
