@@ -86,10 +86,6 @@ void LandscapePlot::setCompactTitle(bool compact) {
     m_compactTitle = compact;
 }
 
-QString LandscapePlot::title() const {
-    return m_title->text();
-}
-
 int LandscapePlot::dims() const {
     return m_sweep.dims;
 }

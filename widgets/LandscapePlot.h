@@ -35,9 +35,8 @@ public:
     explicit LandscapePlot(QWidget* parent = nullptr);
 
     // A title of only "Block b, pass p (visit v)", without the direction and the images (for
-    // an audience; the next slice or landscape takes it). title(): the plot's title as shown.
+    // an audience; the next slice or landscape takes it).
     void setCompactTitle(bool compact);
-    QString title() const;
 
     int dims() const;
     int gridSize() const;  // points per axis
