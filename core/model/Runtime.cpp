@@ -32,6 +32,16 @@ BlasThreadsFn blasSetThreads() {
 
 int g_blasThreads = -1;  // -1: not set (the BLAS's own default)
 
+// The Fortran interface every BLAS exports, and LibTorch calls for float products.
+using SgemmFn = void (*)(const char* transa, const char* transb, const int* m, const int* n,
+                         const int* k, const float* alpha, const float* a, const int* lda,
+                         const float* b, const int* ldb, const float* beta, float* c,
+                         const int* ldc);
+SgemmFn sgemmFn() {
+    static const SgemmFn f = reinterpret_cast<SgemmFn>(dlsym(RTLD_DEFAULT, "sgemm_"));
+    return f;
+}
+
 }  // namespace
 
 int initRuntime(int threads) {
@@ -65,6 +75,23 @@ void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn) {
         c10::InferenceMode guard;
         for (int64_t k = b; k < e; ++k) fn(k);
     });
+}
+
+bool haveGemmRowMajor() {
+    return sgemmFn() != nullptr;
+}
+
+bool gemmRowMajor(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                  int64_t ldc) {
+    const SgemmFn f = sgemmFn();
+    if (!f) return false;
+    // Row-major C (m x n) is column-major C^T (n x m) = op(B)^T op(A)^T: swap the operands.
+    const char ta = transB ? 'T' : 'N', tb = transA ? 'T' : 'N';
+    const int M = static_cast<int>(n), N = static_cast<int>(m), K = static_cast<int>(k);
+    const int LDA = static_cast<int>(ldb), LDB = static_cast<int>(lda), LDC = static_cast<int>(ldc);
+    f(&ta, &tb, &M, &N, &K, &alpha, b, &LDA, a, &LDB, &beta, c, &LDC);
+    return true;
 }
 
 int64_t evenChunkSize(int64_t images, int64_t target) {

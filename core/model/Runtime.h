@@ -20,6 +20,14 @@ int blasThreads();
 // small operation over threads does not; and a chunk's result does not depend on how many threads
 // there are. fn must only write to its own outputs (e.g. slot k of a vector).
 void forEachChunk(int64_t count, const std::function<void(int64_t)>& fn);
+// C = alpha op(A) op(B) + beta C for row-major float matrices (op transposes when asked), through
+// sgemm_ of the BLAS that LibTorch itself calls, on the calling thread: for many small products
+// on strided views (attention per image and head) without a tensor operation around each one.
+// Returns false, computing nothing, when that BLAS has no sgemm_.
+bool gemmRowMajor(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                  int64_t ldc);
+bool haveGemmRowMajor();
 // Rows per chunk for `images` rows and chunks of about `target` rows: an even number of equal
 // chunks, so that two threads get the same work (256 images, target 100: 4 x 64, not
 // 100 + 100 + 56); from the counts alone, so that results do not depend on the thread count.

@@ -14,6 +14,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "model/Runtime.h"
 #include "model/SafeTensors.h"
 
 namespace evolq {
@@ -157,6 +158,64 @@ QString sha256Of(const QString& path) {
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(&f);
     return QString::fromLatin1(h.result().toHex());
+}
+
+// Attention's products run per image and head on strided views of qkv [N, T, 3D] (q, k, v side
+// by side, heads side by side in each): through the BLAS directly where no gradient is needed,
+// which spares the copies that make the views contiguous and a tensor operation per product
+// (for a small model those cost as much as the products). The BLAS sees the same operands in the
+// same layout as under LibTorch's batched product (for the scores, k transposed into a small
+// buffer: q k^T as an 'N', 'N' product), so the values are the same bit for bit
+// (TestVitModel::directAttentionEqualsBatchedProducts). With gradients, or without sgemm_,
+// LibTorch's batched products.
+bool directAttention(const torch::Tensor& t) {
+    return !t.requires_grad() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
+           haveGemmRowMajor();
+}
+
+// q k^T / sqrt(head dim) per image and head: [N, heads, T, T].
+torch::Tensor attentionScores(const torch::Tensor& qkv, int64_t heads) {
+    const int64_t N = qkv.size(0), T = qkv.size(1), D = qkv.size(2) / 3, hd = D / heads;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    if (!directAttention(qkv)) {
+        const torch::Tensor p = qkv.reshape({N, T, 3, heads, hd}).permute({2, 0, 3, 1, 4});
+        return torch::matmul(p[0] * scale, p[1].transpose(-2, -1));
+    }
+    const torch::Tensor q = qkv.slice(2, 0, D) * scale;  // [N, T, D], contiguous
+    torch::Tensor s = torch::empty({N, heads, T, T}, qkv.options());
+    const float* qp = q.data_ptr<float>();
+    const float* kp = qkv.data_ptr<float>() + D;
+    float* sp = s.data_ptr<float>();
+    std::vector<float> kt(static_cast<size_t>(hd * T));  // one head's k^T [hd, T]
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < heads; ++h) {
+            const float* k = kp + n * T * 3 * D + h * hd;
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t d = 0; d < hd; ++d) kt[d * T + t] = k[t * 3 * D + d];
+            gemmRowMajor(false, false, T, T, hd, 1.0f, qp + n * T * D + h * hd, D, kt.data(), T,
+                         0.0f, sp + (n * heads + h) * T * T, T);
+        }
+    return s;
+}
+
+// The attention probabilities [N, heads, T, T] times v, heads merged: [N, T, D].
+torch::Tensor attentionValues(const torch::Tensor& probsIn, const torch::Tensor& qkv,
+                              int64_t heads) {
+    const int64_t N = qkv.size(0), T = qkv.size(1), D = qkv.size(2) / 3, hd = D / heads;
+    const torch::Tensor probs = probsIn.contiguous();
+    if (!directAttention(qkv) || !directAttention(probs)) {
+        const torch::Tensor v = qkv.reshape({N, T, 3, heads, hd}).permute({2, 0, 3, 1, 4})[2];
+        return torch::matmul(probsIn, v).transpose(1, 2).reshape({N, T, D});
+    }
+    torch::Tensor o = torch::empty({N, T, D}, qkv.options());
+    const float* pp = probs.data_ptr<float>();
+    const float* vp = qkv.data_ptr<float>() + 2 * D;
+    float* op = o.data_ptr<float>();
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < heads; ++h)
+            gemmRowMajor(false, false, T, hd, T, 1.0f, pp + (n * heads + h) * T * T, T,
+                         vp + n * T * 3 * D + h * hd, 3 * D, 0.0f, op + n * T * D + h * hd, D);
+    return o;
 }
 
 }  // namespace
@@ -307,27 +366,126 @@ torch::Tensor VitModel::embed(const torch::Tensor& images, ForwardHooks* hooks) 
     return x;
 }
 
+namespace {
+
+// Fake-quantizes t in place (t is a fresh output of the operation before, contiguous, float).
+void quantizeInPlace(torch::Tensor& t, const AffineQuant& q) {
+    if (q.identity()) return;
+    if (!t.is_contiguous()) t = t.contiguous();
+    fakeQuantizeRows(t.data_ptr<float>(), t.data_ptr<float>(), t.numel() / q.channels, q);
+}
+
+// The product of a linear layer without its bias, [N, T, out]: what F::linear computes before it
+// adds the bias (the same torch::mm), the bias left to linearEpilogue.
+torch::Tensor product(const torch::Tensor& x, const torch::Tensor& w) {
+    return torch::mm(x.reshape({-1, x.size(-1)}), w.t()).view({x.size(0), x.size(1), w.size(0)});
+}
+
+const float* dataOrNull(const torch::Tensor& t) {
+    return t.defined() ? t.data_ptr<float>() : nullptr;
+}
+
+}  // namespace
+
+bool VitModel::fusedQuantization(int bi, const torch::Tensor& xin, ForwardHooks* hooks,
+                                 AffineQuant* q) const {
+    // In place only where nothing records the operations for a gradient.
+    if (at::GradMode::is_enabled() || xin.requires_grad() || xin.scalar_type() != torch::kFloat32 ||
+        xin.dim() != 3)
+        return false;
+    const int64_t D = m_info.width, T = xin.size(1), M = m_info.mlpHidden;
+    const int64_t lastDim[kPointsPerBlock] = {D, 3 * D, T, T, D, D, D, D, M, D, D};
+    const int64_t dims[kPointsPerBlock] = {3, 3, 4, 4, 3, 3, 3, 3, 3, 3, 3};
+    for (int p = 0; p < kPointsPerBlock; ++p) {
+        if (!hooks) {
+            q[p] = AffineQuant{};
+            q[p].channels = lastDim[p];
+        } else if (!hooks->affineActivation(pointIndex(bi, static_cast<BlockPoint>(p)), dims[p],
+                                            lastDim[p], &q[p])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks* hooks) {
     const Block& b = m_blocks[bi];
+    const int64_t D = m_info.width, Hh = m_info.heads;
+    auto norm = [&](const torch::Tensor& t, const torch::Tensor& w, const torch::Tensor& bias) {
+        return F::layer_norm(t, F::LayerNormFuncOptions({D}).weight(w).bias(bias).eps(1e-6));
+    };
+    AffineQuant q[kPointsPerBlock];
+    if (fusedQuantization(bi, xin, hooks, q)) {
+        // The same operations and values as below (bit for bit: TestVitModel), with each
+        // activation's fake quantization applied in place to the fresh output before it, and a
+        // linear layer's bias, quantization and residual sum in one pass after its product: no
+        // tensor allocated and written for a quantized copy, no operation dispatched for it.
+        auto weights = [&](BlockLayer l, torch::Tensor& w, torch::Tensor& bias) {
+            const int li = layerIndex(bi, l);
+            const Linear& lin = *m_layers[li];
+            w = hooks ? hooks->weight(li, lin.weight) : lin.weight;
+            bias = hooks && lin.bias.defined() ? hooks->bias(li, lin.bias) : lin.bias;
+            if (bias.defined()) bias = bias.contiguous();
+        };
+        // y = product + bias, quantized at `point`; then, with a residual, quantized again at
+        // `resPoint` after the sum (a layer scale between them takes its own pass).
+        auto epilogue = [&](torch::Tensor& y, const torch::Tensor& bias, BlockPoint point,
+                            const torch::Tensor& ls, const torch::Tensor& residual,
+                            BlockPoint resPoint) {
+            const int64_t cols = y.size(-1), rows = y.numel() / cols;
+            float* yp = y.data_ptr<float>();
+            if (ls.defined()) {
+                linearEpilogue(yp, rows, cols, dataOrNull(bias), q[point]);
+                y.mul_(ls);
+                linearEpilogue(yp, rows, cols, nullptr, AffineQuant{}, residual.data_ptr<float>(),
+                               q[resPoint]);
+            } else {
+                linearEpilogue(yp, rows, cols, dataOrNull(bias), q[point],
+                               residual.data_ptr<float>(), q[resPoint]);
+            }
+        };
+        torch::Tensor w, bias;
+        torch::Tensor h = norm(xin, b.n1w, b.n1b);
+        quantizeInPlace(h, q[kNorm1Out]);
+        weights(kQkv, w, bias);
+        torch::Tensor qkv = product(h, w);
+        linearEpilogue(qkv.data_ptr<float>(), qkv.numel() / qkv.size(-1), qkv.size(-1),
+                       dataOrNull(bias), q[kQkvOut]);
+        torch::Tensor attn = attentionScores(qkv, Hh);
+        quantizeInPlace(attn, q[kAttnScores]);
+        at::_softmax_out(attn, attn, -1, false);
+        quantizeInPlace(attn, q[kAttnProbs]);
+        torch::Tensor o = attentionValues(attn, qkv, Hh);
+        quantizeInPlace(o, q[kAttnOut]);
+        weights(kProj, w, bias);
+        const torch::Tensor x0 = xin.contiguous();
+        torch::Tensor x = product(o, w);
+        epilogue(x, bias, kProjOut, b.ls1, x0, kResidual1);
+        h = norm(x, b.n2w, b.n2b);
+        quantizeInPlace(h, q[kNorm2Out]);
+        weights(kFc1, w, bias);
+        h = product(h, w);
+        linearEpilogue(h.data_ptr<float>(), h.numel() / h.size(-1), h.size(-1), dataOrNull(bias),
+                       AffineQuant{});
+        torch::gelu_(h);
+        quantizeInPlace(h, q[kGeluOut]);
+        weights(kFc2, w, bias);
+        torch::Tensor y = product(h, w);
+        epilogue(y, bias, kFc2Out, b.ls2, x, kResidual2);
+        return y;
+    }
     const int base = pointIndex(bi, kNorm1Out);
     auto act = [&](int p, torch::Tensor t) { return hooks ? hooks->activation(base + p, t) : t; };
-    const int64_t N = xin.size(0), T = xin.size(1), D = m_info.width, Hh = m_info.heads,
-                  hd = D / Hh;
     torch::Tensor x = xin;
-    torch::Tensor h =
-        act(kNorm1Out,
-            F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n1w).bias(b.n1b).eps(1e-6)));
-    torch::Tensor qkv = act(kQkvOut, linear(layerIndex(bi, kQkv), h, hooks));
-    qkv = qkv.reshape({N, T, 3, Hh, hd}).permute({2, 0, 3, 1, 4});
-    const torch::Tensor q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(hd)));
-    torch::Tensor attn = act(kAttnScores, torch::matmul(q, qkv[1].transpose(-2, -1)));
+    torch::Tensor h = act(kNorm1Out, norm(x, b.n1w, b.n1b));
+    const torch::Tensor qkv = act(kQkvOut, linear(layerIndex(bi, kQkv), h, hooks));
+    torch::Tensor attn = act(kAttnScores, attentionScores(qkv, Hh));
     attn = act(kAttnProbs, attn.softmax(-1));
-    torch::Tensor o = act(kAttnOut, torch::matmul(attn, qkv[2]).transpose(1, 2).reshape({N, T, D}));
+    torch::Tensor o = act(kAttnOut, attentionValues(attn, qkv, Hh));
     o = act(kProjOut, linear(layerIndex(bi, kProj), o, hooks));
     if (b.ls1.defined()) o = o * b.ls1;
     x = act(kResidual1, x + o);
-    h = act(kNorm2Out,
-            F::layer_norm(x, F::LayerNormFuncOptions({D}).weight(b.n2w).bias(b.n2b).eps(1e-6)));
+    h = act(kNorm2Out, norm(x, b.n2w, b.n2b));
     h = act(kGeluOut, torch::gelu(linear(layerIndex(bi, kFc1), h, hooks)));
     h = act(kFc2Out, linear(layerIndex(bi, kFc2), h, hooks));
     if (b.ls2.defined()) h = h * b.ls2;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/Kernels.h"
 #include "types/ModelInfo.h"
 
 namespace evolq {
@@ -24,6 +25,14 @@ public:
     // Called before forward passes run concurrently (forEachChunk): fills whatever the hooks
     // compute lazily, so that during the passes they only read.
     virtual void prepareConcurrent() {}
+    // What activation(point, x) does to a float tensor of `dims` dimensions whose last one is
+    // `lastDim`, as a plain affine fake quantization (or an identity), so that the forward can
+    // apply it in place, fused with the operation before it; false when activation() must be
+    // called (it observes, or quantizes otherwise). Read only during the passes.
+    virtual bool affineActivation(int /*point*/, int64_t /*dims*/, int64_t /*lastDim*/,
+                                  AffineQuant* /*q*/) {
+        return false;
+    }
 };
 
 // Activation points inside one block, in forward order (see METHOD.md, FQ-ViT placement).
@@ -91,6 +100,10 @@ public:
 private:
     void registerAll();
     torch::Tensor linear(int layerIdx, const torch::Tensor& x, ForwardHooks* hooks);
+    // The block's eleven activation quantizations as affine maps, when the block may apply them
+    // in place (no gradient recorded, every point's hook says how); false otherwise.
+    bool fusedQuantization(int block, const torch::Tensor& x, ForwardHooks* hooks,
+                           AffineQuant* q) const;
 
     ModelInfo m_info;
     // Parameters grouped the way the forward uses them. Registered on child modules for naming.

@@ -1,7 +1,5 @@
 #include "quant/FakeQuantizer.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -169,42 +167,23 @@ void FakeQuantizer::finalize() {
     m_last = torch::Tensor();
 }
 
-namespace {
-
-// One pass over contiguous float data: out = (clamp(round(x / s + z), lo, hi) - z) * s with one
-// (s, z) per channel of the last dimension (C = 1 for per-tensor). The same float operations in the
-// same order as fakeQuantize(), so the values are bit for bit the same. Rounding half to even:
-// adding and subtracting 1.5 * 2^23 leaves the value rounded in the default rounding mode, as
-// torch::round (nearbyint) does, and vectorizes with plain SSE2; clamping to [lo - 1, hi + 1]
-// first keeps it in the trick's range and gives the same result.
-inline float fakeQuantizeOne(float x, float s, float z, float lo, float hi) {
-    float v = x / s + z;
-    v = std::min(std::max(v, lo - 1.0f), hi + 1.0f);
-    v = (v + 12582912.0f) - 12582912.0f;
-    v = std::min(std::max(v, lo), hi);
-    return (v - z) * s;
-}
-
-void fakeQuantizeRows(const float* in, float* out, int64_t rows, int64_t C, const float* s,
-                      const float* z, float lo, float hi) {
-    if (C == 1) {
-        // Per tensor: one flat loop, which the compiler vectorizes.
-        const float s0 = s[0], z0 = z[0];
-        at::parallel_for(0, rows, 65536, [&](int64_t i0, int64_t i1) {
-            for (int64_t i = i0; i < i1; ++i) out[i] = fakeQuantizeOne(in[i], s0, z0, lo, hi);
-        });
-        return;
+bool FakeQuantizer::affine(int64_t dims, int64_t lastDim, AffineQuant* q) const {
+    if (!enabled()) {
+        *q = AffineQuant{};
+        q->channels = lastDim;
+        return true;
     }
-    at::parallel_for(0, rows, std::max<int64_t>(1, 65536 / C), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-            const float* xi = in + r * C;
-            float* yo = out + r * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] = fakeQuantizeOne(xi[c], s[c], z[c], lo, hi);
-        }
-    });
+    if (m_isWeight || m_log2 || !m_scale.defined()) return false;
+    const int64_t C = m_scale.numel();
+    const bool lastAxis = C == 1 || m_axis == -1 || m_axis == dims - 1;
+    if (!lastAxis || (C != 1 && C != lastDim) || m_zero.numel() != C) return false;
+    q->scale = m_scale.data_ptr<float>();
+    q->zero = m_zero.data_ptr<float>();
+    q->channels = C;
+    q->lo = static_cast<float>(m_bits.lo());
+    q->hi = static_cast<float>(m_bits.hi());
+    return true;
 }
-
-}  // namespace
 
 torch::Tensor FakeQuantizer::apply(const torch::Tensor& x) const {
     if (!enabled()) return x;
@@ -212,17 +191,11 @@ torch::Tensor FakeQuantizer::apply(const torch::Tensor& x) const {
     // Activations (per tensor, or per channel of the last dimension with PTF) take the fused
     // single pass: they are quantized at every forward, and the six elementwise passes of
     // fakeQuantize() over large activations cost more than the matrix products around them.
-    const bool lastAxis = m_scale.numel() == 1 || (m_axis == -1 || m_axis == x.dim() - 1);
-    if (!m_isWeight && lastAxis && x.scalar_type() == torch::kFloat32 && x.dim() >= 1 &&
-        (m_scale.numel() == 1 || m_scale.numel() == x.size(-1))) {
+    AffineQuant q;
+    if (x.scalar_type() == torch::kFloat32 && x.dim() >= 1 && affine(x.dim(), x.size(-1), &q)) {
         const torch::Tensor xc = x.contiguous();
         torch::Tensor out = torch::empty_like(xc);
-        const int64_t C = m_scale.numel();
-        const torch::Tensor s = m_scale.to(torch::kFloat32).contiguous();
-        const torch::Tensor z = m_zero.to(torch::kFloat32).contiguous();
-        fakeQuantizeRows(xc.data_ptr<float>(), out.data_ptr<float>(), xc.numel() / C, C,
-                         s.data_ptr<float>(), z.data_ptr<float>(), static_cast<float>(m_bits.lo()),
-                         static_cast<float>(m_bits.hi()));
+        fakeQuantizeRows(xc.data_ptr<float>(), out.data_ptr<float>(), xc.numel() / q.channels, q);
         return out;
     }
     return fakeQuantize(x, shaped(m_scale, x), shaped(m_zero, x), m_bits.lo(), m_bits.hi());

@@ -4,6 +4,7 @@
 
 #include <QString>
 
+#include "model/Kernels.h"
 #include "types/QuantConfig.h"
 
 namespace evolq {
@@ -60,6 +61,11 @@ public:
     bool calibrated() const { return m_scale.defined(); }
 
     torch::Tensor apply(const torch::Tensor& x) const;
+    // The quantization apply() does to a float activation of `dims` dimensions whose last one is
+    // `lastDim`, as the fused kernels' plain affine map (an identity when disabled); false when it
+    // is not one (weights, log2, a channel axis other than the last, no parameters yet). The
+    // pointers stay valid until the parameters change.
+    bool affine(int64_t dims, int64_t lastDim, AffineQuant* q) const;
 
     // 1-D tensors of length C (1 when per tensor).
     const torch::Tensor& scale() const { return m_scale; }

@@ -133,6 +133,16 @@ torch::Tensor QuantizedVit::activation(int point, const torch::Tensor& x) {
     return m_aq[point].apply(x);
 }
 
+bool QuantizedVit::affineActivation(int point, int64_t dims, int64_t lastDim, AffineQuant* q) {
+    if (m_observing || m_solo >= 0) return false;  // as activation(): observe, or add energies
+    if (!m_calibrated) {
+        *q = AffineQuant{};
+        q->channels = lastDim;
+        return true;
+    }
+    return m_aq[point].affine(dims, lastDim, q);
+}
+
 void QuantizedVit::setSolo(int i) {
     m_solo = i < 0 || i >= quantizerCount() ? -1 : i;
     m_soloSignal = m_soloNoise = 0;

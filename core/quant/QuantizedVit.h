@@ -96,6 +96,7 @@ public:
     torch::Tensor activation(int point, const torch::Tensor& x) override;
     torch::Tensor bias(int layer, const torch::Tensor& b) override;
     void prepareConcurrent() override;
+    bool affineActivation(int point, int64_t dims, int64_t lastDim, AffineQuant* q) override;
 
 private:
     void invalidate(int layer);
