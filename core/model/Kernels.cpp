@@ -39,6 +39,49 @@ struct Spread {
     }
 };
 
+// The loops over one stretch of floats, compiled for AVX-512 and AVX2 as well as the baseline
+// x86-64 (chosen at load time by the CPU): the same IEEE operations at any vector width (division,
+// addition, min, max, multiplication; no fused multiply-add: -ffp-contract=off for this file),
+// so every variant gives the same values.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define EVOLQ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define EVOLQ_CLONES
+#endif
+
+EVOLQ_CLONES
+void quantizeFlat(const float* in, float* out, int64_t n, float s, float z, float lo, float hi) {
+    for (int64_t i = 0; i < n; ++i) out[i] = fakeQuantizeOne(in[i], s, z, lo, hi);
+}
+
+EVOLQ_CLONES
+void quantizeChannels(const float* in, float* out, int64_t C, const float* s, const float* z,
+                      float lo, float hi) {
+    for (int64_t c = 0; c < C; ++c) out[c] = fakeQuantizeOne(in[c], s[c], z[c], lo, hi);
+}
+
+EVOLQ_CLONES
+void biasQuantizeRow(float* y, const float* b, int64_t C, const float* s, const float* z, float lo,
+                     float hi) {
+    for (int64_t c = 0; c < C; ++c) y[c] = fakeQuantizeOne(y[c] + b[c], s[c], z[c], lo, hi);
+}
+
+EVOLQ_CLONES
+void biasRow(float* y, const float* b, int64_t C) {
+    for (int64_t c = 0; c < C; ++c) y[c] = y[c] + b[c];
+}
+
+EVOLQ_CLONES
+void residualQuantizeRow(float* y, const float* x, int64_t C, const float* s, const float* z,
+                         float lo, float hi) {
+    for (int64_t c = 0; c < C; ++c) y[c] = fakeQuantizeOne(x[c] + y[c], s[c], z[c], lo, hi);
+}
+
+EVOLQ_CLONES
+void residualRow(float* y, const float* x, int64_t C) {
+    for (int64_t c = 0; c < C; ++c) y[c] = x[c] + y[c];
+}
+
 }  // namespace
 
 void fakeQuantizeRows(const float* in, float* out, int64_t rows, const AffineQuant& q) {
@@ -52,18 +95,15 @@ void fakeQuantizeRows(const float* in, float* out, int64_t rows, const AffineQua
         // Per tensor: one flat loop, which the compiler vectorizes.
         const float s0 = q.scale[0], z0 = q.zero[0];
         at::parallel_for(0, rows, kGrain, [&](int64_t i0, int64_t i1) {
-            for (int64_t i = i0; i < i1; ++i) out[i] = fakeQuantizeOne(in[i], s0, z0, lo, hi);
+            quantizeFlat(in + i0, out + i0, i1 - i0, s0, z0, lo, hi);
         });
         return;
     }
     const float* s = q.scale;
     const float* z = q.zero;
     at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / C), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-            const float* xi = in + r * C;
-            float* yo = out + r * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] = fakeQuantizeOne(xi[c], s[c], z[c], lo, hi);
-        }
+        for (int64_t r = r0; r < r1; ++r)
+            quantizeChannels(in + r * C, out + r * C, C, s, z, lo, hi);
     });
 }
 
@@ -80,23 +120,18 @@ void linearEpilogue(float* y, int64_t rows, int64_t cols, const float* bias, con
     at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / cols), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
             float* yr = y + r * cols;
-            if (quantY && bias) {
-                for (int64_t c = 0; c < cols; ++c)
-                    yr[c] = fakeQuantizeOne(yr[c] + b[c], ys[c], yz[c], ylo, yhi);
-            } else if (quantY) {
-                for (int64_t c = 0; c < cols; ++c)
-                    yr[c] = fakeQuantizeOne(yr[c], ys[c], yz[c], ylo, yhi);
-            } else if (bias) {
-                for (int64_t c = 0; c < cols; ++c) yr[c] = yr[c] + b[c];
-            }
+            if (quantY && bias)
+                biasQuantizeRow(yr, b, cols, ys, yz, ylo, yhi);
+            else if (quantY)
+                quantizeChannels(yr, yr, cols, ys, yz, ylo, yhi);
+            else if (bias)
+                biasRow(yr, b, cols);
             if (!residual) continue;
             const float* xr = residual + r * cols;
-            if (quantR) {
-                for (int64_t c = 0; c < cols; ++c)
-                    yr[c] = fakeQuantizeOne(xr[c] + yr[c], rs[c], rz[c], rlo, rhi);
-            } else {
-                for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] + yr[c];
-            }
+            if (quantR)
+                residualQuantizeRow(yr, xr, cols, rs, rz, rlo, rhi);
+            else
+                residualRow(yr, xr, cols);
         }
     });
 }
