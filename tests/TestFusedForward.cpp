@@ -2,7 +2,9 @@
 #include <QtTest>
 
 #include "TestSupport.h"
+#include "model/Kernels.h"
 #include "model/Runtime.h"
+#include "quant/FakeQuantizer.h"
 #include "quant/QuantizedVit.h"
 
 using namespace evolq;
@@ -122,6 +124,67 @@ private Q_SLOTS:
         }();
         c10::InferenceMode guard;
         QVERIFY(torch::equal(model->runBlocks(0, info.depth, inputs[0]), ref));
+    }
+
+    // The kernels (whichever vector width the CPU runs them at) against LibTorch's operations:
+    // odd widths leave a tail after every vector width, values reach both clamps and half of
+    // them lie near the first quantization's rounding boundaries.
+    void kernelsEqualTensorOperations_data() {
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<bool>("perChannel");
+        for (int cols : {1, 7, 17, 33, 100})
+            for (bool pc : {false, true})
+                QTest::addRow("%d cols, %s", cols, pc ? "per channel" : "per tensor") << cols << pc;
+    }
+    void kernelsEqualTensorOperations() {
+        QFETCH(int, cols);
+        QFETCH(bool, perChannel);
+        torch::manual_seed(cols);
+        const int64_t rows = 37;
+        const torch::Tensor y = torch::randn({rows, cols}) * 3;
+        const torch::Tensor res = torch::randn({rows, cols}) * 3;
+        const torch::Tensor bias = torch::randn({cols});
+        const int64_t C = perChannel ? cols : 1;
+        const torch::Tensor s1 = torch::rand({C}) * 0.05 + 0.01,
+                            z1 = torch::randint(0, 256, {C}).to(torch::kFloat32);
+        const torch::Tensor s2 = torch::rand({C}) * 0.05 + 0.01,
+                            z2 = torch::randint(0, 16, {C}).to(torch::kFloat32);
+        // Half of the values about halfway between two steps of the first quantization.
+        const torch::Tensor half =
+            ((torch::randint(-300, 300, {rows, cols}).to(torch::kFloat32) + 0.5) - z1) * s1;
+        const torch::Tensor yh = torch::where(torch::rand({rows, cols}) < 0.5, half - bias, y);
+        const AffineQuant q1{s1.data_ptr<float>(), z1.data_ptr<float>(), C, 0.f, 255.f};
+        const AffineQuant q2{s2.data_ptr<float>(), z2.data_ptr<float>(), C, 0.f, 15.f};
+        auto fq = [&](const torch::Tensor& x, const torch::Tensor& s, const torch::Tensor& z,
+                      double hi) { return fakeQuantize(x, s, z, 0, hi); };
+        const torch::Tensor expectY = fq(yh + bias, s1, z1, 255);
+        const torch::Tensor expectR = fq(res + expectY, s2, z2, 15);
+
+        torch::Tensor a = yh.clone();
+        linearEpilogue(a.data_ptr<float>(), rows, cols, bias.data_ptr<float>(), q1);
+        QVERIFY(torch::equal(a, expectY));
+        a = yh.clone();
+        linearEpilogue(a.data_ptr<float>(), rows, cols, bias.data_ptr<float>(), q1,
+                       res.data_ptr<float>(), q2);
+        QVERIFY(torch::equal(a, expectR));
+        // Without a bias; identities.
+        a = yh.clone();
+        linearEpilogue(a.data_ptr<float>(), rows, cols, nullptr, q1);
+        QVERIFY(torch::equal(a, fq(yh, s1, z1, 255)));
+        a = yh.clone();
+        linearEpilogue(a.data_ptr<float>(), rows, cols, bias.data_ptr<float>(), AffineQuant{},
+                       res.data_ptr<float>(), AffineQuant{});
+        QVERIFY(torch::equal(a, res + (yh + bias)));
+        // In place and out of place.
+        a = yh.clone();
+        fakeQuantizeRows(a.data_ptr<float>(), a.data_ptr<float>(), rows * cols / C, q1);
+        QVERIFY(torch::equal(a, fq(yh, s1, z1, 255)));
+        torch::Tensor out = torch::empty_like(yh);
+        fakeQuantizeRows(yh.data_ptr<float>(), out.data_ptr<float>(), rows * cols / C, q2);
+        QVERIFY(torch::equal(out, fq(yh, s2, z2, 15)));
+        // Both clamps were reached, and some values rounded half to even.
+        QVERIFY(torch::any(expectY == fq(torch::full({1}, 1e6), s1, z1, 255)).item<bool>());
+        QVERIFY(torch::any(expectY == fq(torch::full({1}, -1e6), s1, z1, 255)).item<bool>());
     }
 
     // The quantizations do something: the quantized block is not the float one.
