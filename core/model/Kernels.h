@@ -9,7 +9,7 @@ namespace evolq {
 // one pair for the whole tensor). The same float operations in the same order as fakeQuantize()
 // (quant/FakeQuantizer), so the values are the same bit for bit.
 struct AffineQuant {
-    const float* scale = nullptr;  // null: identity (the point is not quantized)
+    const float* scale = nullptr;  // null: identity (the point is not quantized; channels 1)
     const float* zero = nullptr;
     int64_t channels = 1;
     float lo = 0, hi = 0;

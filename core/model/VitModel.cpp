@@ -166,7 +166,7 @@ QString sha256Of(const QString& path) {
 // (for a small model those cost as much as the products). The BLAS sees the same operands in the
 // same layout as under LibTorch's batched product (for the scores, k transposed into a small
 // buffer: q k^T as an 'N', 'N' product), so the values are the same bit for bit
-// (TestVitModel::directAttentionEqualsBatchedProducts). With gradients, or without sgemm_,
+// (TestFusedForward::fusedEqualsPlain). With gradients, or without sgemm_,
 // LibTorch's batched products.
 bool directAttention(const torch::Tensor& t) {
     return !t.requires_grad() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
@@ -337,10 +337,15 @@ bool VitModel::isLayerNormInput(int point) const {
     return p == kResidual1 || p == kResidual2;
 }
 
-torch::Tensor VitModel::linear(int layerIdx, const torch::Tensor& x, ForwardHooks* hooks) {
+std::pair<torch::Tensor, torch::Tensor> VitModel::linearParams(int layerIdx,
+                                                               ForwardHooks* hooks) const {
     const Linear& l = *m_layers[layerIdx];
-    const torch::Tensor w = hooks ? hooks->weight(layerIdx, l.weight) : l.weight;
-    const torch::Tensor b = hooks && l.bias.defined() ? hooks->bias(layerIdx, l.bias) : l.bias;
+    return {hooks ? hooks->weight(layerIdx, l.weight) : l.weight,
+            hooks && l.bias.defined() ? hooks->bias(layerIdx, l.bias) : l.bias};
+}
+
+torch::Tensor VitModel::linear(int layerIdx, const torch::Tensor& x, ForwardHooks* hooks) {
+    const auto [w, b] = linearParams(layerIdx, hooks);
     return F::linear(x, w, b);
 }
 
@@ -385,6 +390,15 @@ const float* dataOrNull(const torch::Tensor& t) {
     return t.defined() ? t.data_ptr<float>() : nullptr;
 }
 
+// linearEpilogue on tensors: y (a fresh, contiguous product) = qr(residual + qy(y + bias)), with
+// no residual when `residual` is undefined.
+void epilogueInPlace(torch::Tensor& y, const torch::Tensor& bias, const AffineQuant& qy,
+                     const torch::Tensor& residual = {}, const AffineQuant& qr = {}) {
+    const int64_t cols = y.size(-1);
+    linearEpilogue(y.data_ptr<float>(), y.numel() / cols, cols, dataOrNull(bias), qy,
+                   dataOrNull(residual), qr);
+}
+
 }  // namespace
 
 bool VitModel::fusedQuantization(int bi, const torch::Tensor& xin, ForwardHooks* hooks,
@@ -399,7 +413,6 @@ bool VitModel::fusedQuantization(int bi, const torch::Tensor& xin, ForwardHooks*
     for (int p = 0; p < kPointsPerBlock; ++p) {
         if (!hooks) {
             q[p] = AffineQuant{};
-            q[p].channels = lastDim[p];
         } else if (!hooks->affineActivation(pointIndex(bi, static_cast<BlockPoint>(p)), dims[p],
                                             lastDim[p], &q[p])) {
             return false;
@@ -421,27 +434,20 @@ torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks*
         // linear layer's bias, quantization and residual sum in one pass after its product: no
         // tensor allocated and written for a quantized copy, no operation dispatched for it.
         auto weights = [&](BlockLayer l, torch::Tensor& w, torch::Tensor& bias) {
-            const int li = layerIndex(bi, l);
-            const Linear& lin = *m_layers[li];
-            w = hooks ? hooks->weight(li, lin.weight) : lin.weight;
-            bias = hooks && lin.bias.defined() ? hooks->bias(li, lin.bias) : lin.bias;
+            std::tie(w, bias) = linearParams(layerIndex(bi, l), hooks);
             if (bias.defined()) bias = bias.contiguous();
         };
-        // y = product + bias, quantized at `point`; then, with a residual, quantized again at
-        // `resPoint` after the sum (a layer scale between them takes its own pass).
-        auto epilogue = [&](torch::Tensor& y, const torch::Tensor& bias, BlockPoint point,
-                            const torch::Tensor& ls, const torch::Tensor& residual,
-                            BlockPoint resPoint) {
-            const int64_t cols = y.size(-1), rows = y.numel() / cols;
-            float* yp = y.data_ptr<float>();
+        // y = product + bias, quantized at `point`; then quantized again at `resPoint` after the
+        // residual sum (a layer scale between them takes its own pass).
+        auto withResidual = [&](torch::Tensor& y, const torch::Tensor& bias, BlockPoint point,
+                                const torch::Tensor& ls, const torch::Tensor& residual,
+                                BlockPoint resPoint) {
             if (ls.defined()) {
-                linearEpilogue(yp, rows, cols, dataOrNull(bias), q[point]);
+                epilogueInPlace(y, bias, q[point]);
                 y.mul_(ls);
-                linearEpilogue(yp, rows, cols, nullptr, AffineQuant{}, residual.data_ptr<float>(),
-                               q[resPoint]);
+                epilogueInPlace(y, {}, AffineQuant{}, residual, q[resPoint]);
             } else {
-                linearEpilogue(yp, rows, cols, dataOrNull(bias), q[point],
-                               residual.data_ptr<float>(), q[resPoint]);
+                epilogueInPlace(y, bias, q[point], residual, q[resPoint]);
             }
         };
         torch::Tensor w, bias;
@@ -449,8 +455,7 @@ torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks*
         quantizeInPlace(h, q[kNorm1Out]);
         weights(kQkv, w, bias);
         torch::Tensor qkv = product(h, w);
-        linearEpilogue(qkv.data_ptr<float>(), qkv.numel() / qkv.size(-1), qkv.size(-1),
-                       dataOrNull(bias), q[kQkvOut]);
+        epilogueInPlace(qkv, bias, q[kQkvOut]);
         torch::Tensor attn = attentionScores(qkv, Hh);
         quantizeInPlace(attn, q[kAttnScores]);
         at::_softmax_out(attn, attn, -1, false);
@@ -460,18 +465,17 @@ torch::Tensor VitModel::runBlock(int bi, const torch::Tensor& xin, ForwardHooks*
         weights(kProj, w, bias);
         const torch::Tensor x0 = xin.contiguous();
         torch::Tensor x = product(o, w);
-        epilogue(x, bias, kProjOut, b.ls1, x0, kResidual1);
+        withResidual(x, bias, kProjOut, b.ls1, x0, kResidual1);
         h = norm(x, b.n2w, b.n2b);
         quantizeInPlace(h, q[kNorm2Out]);
         weights(kFc1, w, bias);
         h = product(h, w);
-        linearEpilogue(h.data_ptr<float>(), h.numel() / h.size(-1), h.size(-1), dataOrNull(bias),
-                       AffineQuant{});
+        epilogueInPlace(h, bias, AffineQuant{});
         torch::gelu_(h);
         quantizeInPlace(h, q[kGeluOut]);
         weights(kFc2, w, bias);
         torch::Tensor y = product(h, w);
-        epilogue(y, bias, kFc2Out, b.ls2, x, kResidual2);
+        withResidual(y, bias, kFc2Out, b.ls2, x, kResidual2);
         return y;
     }
     const int base = pointIndex(bi, kNorm1Out);

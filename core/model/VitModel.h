@@ -5,6 +5,7 @@
 #include <QString>
 #include <QStringList>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "model/Kernels.h"
@@ -99,6 +100,8 @@ public:
 
 private:
     void registerAll();
+    // A linear layer's weight and bias as the hooks give them (the bias may be undefined).
+    std::pair<torch::Tensor, torch::Tensor> linearParams(int layerIdx, ForwardHooks* hooks) const;
     torch::Tensor linear(int layerIdx, const torch::Tensor& x, ForwardHooks* hooks);
     // The block's eleven activation quantizations as affine maps, when the block may apply them
     // in place (no gradient recorded, every point's hook says how); false otherwise.

@@ -170,7 +170,6 @@ void FakeQuantizer::finalize() {
 bool FakeQuantizer::affine(int64_t dims, int64_t lastDim, AffineQuant* q) const {
     if (!enabled()) {
         *q = AffineQuant{};
-        q->channels = lastDim;
         return true;
     }
     if (m_isWeight || m_log2 || !m_scale.defined()) return false;

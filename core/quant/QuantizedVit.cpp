@@ -137,7 +137,6 @@ bool QuantizedVit::affineActivation(int point, int64_t dims, int64_t lastDim, Af
     if (m_observing || m_solo >= 0) return false;  // as activation(): observe, or add energies
     if (!m_calibrated) {
         *q = AffineQuant{};
-        q->channels = lastDim;
         return true;
     }
     return m_aq[point].affine(dims, lastDim, q);
